@@ -1,0 +1,1 @@
+"""Tremplin: socially responsible purchasing, from a contract's clause to jobs."""

@@ -1,0 +1,1 @@
+"""Shared foundations: reference lists (ROME), history base, formatting, pure helpers."""

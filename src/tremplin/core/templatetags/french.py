@@ -1,0 +1,54 @@
+"""French number formatting: ``258 000`` heures, ``1 234 567 €``, ``141`` ETP."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+
+from tremplin.core.fte import whole_full_time_equivalents
+
+register = template.Library()
+
+
+def _grouped(value: Decimal | int | float, decimal_pos: int | None) -> str:
+    return number_format(value, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def hours(value: Decimal | int | float | None) -> str:
+    """Hours with grouped thousands; decimals only when there are some (``12,5``)."""
+    if value is None:
+        return "0"
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return _grouped(int(value), None)
+    return _grouped(value.quantize(Decimal("0.01")).normalize(), None)
+
+
+@register.filter
+def euros(value: Decimal | int | float | None) -> str:
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    places = 0 if value == value.to_integral_value() else 2
+    return f"{_grouped(value, places)}\u00a0€"
+
+
+@register.filter
+def number(value: Decimal | int | float | None, places: int = 0) -> str:
+    if value is None:
+        return "0"
+    return _grouped(value, places)
+
+
+@register.filter
+def percent(value: Decimal | float | None, places: int = 0) -> str:
+    """A ratio (0.05) as a French percentage (``5 %``)."""
+    if value is None:
+        return "—"
+    return f"{_grouped(Decimal(value) * 100, places)}\u00a0%"
+
+
+@register.filter
+def whole_fte(value: Decimal | int | None, hours_per_fte: int) -> str:
+    return _grouped(whole_full_time_equivalents(value or 0, hours_per_fte), None)

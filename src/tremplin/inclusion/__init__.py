@@ -1,0 +1,1 @@
+"""Participants, eligibility, placements, monthly hours. Personal data lives here only."""

@@ -1,0 +1,277 @@
+"""Participants and their eligibility, placements and monthly hours; their history."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from tremplin.core.models import ChangeEventBase, RomeJobTitle
+from tremplin.inclusion.enums import ExecutionMode, HoursStatus, QualificationLevel, Sex
+from tremplin.organisations.enums import OrganisationKind
+from tremplin.organisations.models import Network, Organisation
+from tremplin.procurement.models import Contract, Lot
+
+HOURS = {"max_digits": 6, "decimal_places": 2}
+
+
+class EligibilityCriterion(models.Model):
+    """An eligible public of the reference list; each network accepts a selection of them."""
+
+    code = models.SlugField("code", max_length=40, unique=True)
+    label = models.CharField("intitulé", max_length=200)
+    evidence_hint = models.CharField("justificatif attendu", max_length=200, blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        "durée de validité du justificatif (mois)", null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    networks = models.ManyToManyField(
+        Network,
+        blank=True,
+        related_name="eligibility_criteria",
+        verbose_name="réseaux qui l'acceptent",
+    )
+
+    class Meta:
+        verbose_name = "critère d'éligibilité"
+        verbose_name_plural = "critères d'éligibilité"
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Participant(models.Model):
+    """A person far from employment followed by a facilitator structure.
+
+    Personal data is minimised: no national identity number is ever stored.
+    """
+
+    facilitator = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="participants",
+        limit_choices_to={"kind": OrganisationKind.FACILITATOR},
+        verbose_name="structure de facilitation",
+    )
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    birth_date = models.DateField("date de naissance")
+    sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
+    postal_code = models.CharField("code postal", max_length=10, blank=True)
+    city = models.CharField("commune", max_length=120, blank=True)
+    qpv_resident = models.BooleanField("habite un quartier prioritaire (QPV)", default=False)
+    qualification_level = models.CharField(
+        "niveau de qualification",
+        max_length=10,
+        choices=QualificationLevel.choices,
+        default=QualificationLevel.NONE,
+    )
+    email = models.EmailField("courriel", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    referred_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referred_participants",
+        limit_choices_to={"kind": OrganisationKind.PRESCRIBER},
+        verbose_name="prescripteur",
+    )
+    notes = models.TextField("observations", blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "participant"
+        verbose_name_plural = "participants"
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["facilitator", "last_name", "first_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name.upper()}"
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+
+class ParticipantCriterion(models.Model):
+    """A participant meets a criterion, proven by evidence checked on a date by someone."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="criteria", verbose_name="participant"
+    )
+    criterion = models.ForeignKey(
+        EligibilityCriterion, on_delete=models.PROTECT, related_name="+", verbose_name="critère"
+    )
+    evidence = models.CharField("justificatif", max_length=250)
+    checked_on = models.DateField("vérifié le")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="vérifié par",
+    )
+    valid_until = models.DateField("valable jusqu'au", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "critère d'un participant"
+        verbose_name_plural = "critères des participants"
+        ordering = ["criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "criterion"],
+                name="participant_criterion_unique",
+                violation_error_message="Ce critère est déjà enregistré pour ce participant.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("checked_on")),
+                name="participant_criterion_valid_after_check",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} — {self.criterion}"
+
+
+class Placement(models.Model):
+    """A participant works on a contract (or lot) for an employer, by an execution mode."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="placements", verbose_name="participant"
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="placements", verbose_name="marché"
+    )
+    lot = models.ForeignKey(
+        Lot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name="lot",
+    )
+    employer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="placements",
+        verbose_name="employeur",
+    )
+    execution_mode = models.CharField("modalité", max_length=40, choices=ExecutionMode.choices)
+    job = models.ForeignKey(
+        RomeJobTitle, on_delete=models.PROTECT, related_name="+", verbose_name="poste (ROME)"
+    )
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin", null=True, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "mise en emploi"
+        verbose_name_plural = "mises en emploi"
+        ordering = ["-start_date"]
+        indexes = [models.Index(fields=["contract", "participant"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="placement_end_after_start",
+                violation_error_message="La fin de la mise en emploi précède son début.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} sur {self.contract.reference}"
+
+
+class HoursEntry(models.Model):
+    """The hours a participant worked (and trained) on a placement in one month."""
+
+    placement = models.ForeignKey(
+        Placement,
+        on_delete=models.PROTECT,
+        related_name="hours_entries",
+        verbose_name="mise en emploi",
+    )
+    month = models.DateField("mois", help_text="Le premier jour du mois.")
+    hours_worked = models.DecimalField("heures travaillées", **HOURS)
+    training_hours = models.DecimalField("heures de formation", default=Decimal(0), **HOURS)
+    # Insertion hours counted for the clause: work and training done on the contract.
+    total_hours = models.GeneratedField(
+        expression=F("hours_worked") + F("training_hours"),
+        output_field=models.DecimalField(max_digits=7, decimal_places=2),
+        db_persist=True,
+        verbose_name="heures d'insertion",
+    )
+    status = models.CharField(
+        "statut", max_length=20, choices=HoursStatus.choices, default=HoursStatus.DECLARED
+    )
+    rejection_reason = models.CharField("motif du refus", max_length=300, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="déclarées par",
+    )
+    declared_at = models.DateTimeField("déclarées le", auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="examinées par",
+    )
+    reviewed_at = models.DateTimeField("examinées le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "heures du mois"
+        verbose_name_plural = "heures mensuelles"
+        ordering = ["-month"]
+        indexes = [models.Index(fields=["status", "month"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement", "month"],
+                name="hours_entry_one_per_month",
+                violation_error_message="Les heures de ce mois sont déjà saisies pour cette mise en emploi.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_worked__gte=0) & Q(training_hours__gte=0),
+                name="hours_entry_not_negative",
+                violation_error_message="Les heures ne peuvent pas être négatives.",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="hours_entry_month_is_first_day"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=HoursStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="hours_entry_rejection_has_reason",
+                violation_error_message="Un refus doit être motivé.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=HoursStatus.values), name="hours_entry_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement} — {self.month:%m/%Y} : {self.total_hours} h"
+
+
+class InclusionEvent(ChangeEventBase):
+    """History of participants, eligibility, placements and hours (append-only)."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name="participant",
+    )
+
+    class Meta(ChangeEventBase.Meta):
+        verbose_name = "événement"
+        verbose_name_plural = "historique des participants"
+        indexes = [models.Index(fields=["participant", "occurred_at"])]

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from tremplin.inclusion import views
+
+app_name = "inclusion"
+
+urlpatterns = [
+    path("", views.participant_list, name="participant_list"),
+    path("nouveau/", views.participant_create, name="participant_create"),
+    path("<int:pk>/", views.participant_detail, name="participant_detail"),
+    path("<int:pk>/modifier/", views.participant_update, name="participant_update"),
+    path("<int:pk>/criteres/", views.criterion_set, name="criterion_set"),
+    path("criteres/<int:pk>/retirer/", views.criterion_remove, name="criterion_remove"),
+    path("<int:pk>/mises-en-emploi/nouvelle/", views.placement_create, name="placement_create"),
+    path("mises-en-emploi/<int:pk>/", views.placement_detail, name="placement_detail"),
+    path("mises-en-emploi/<int:pk>/heures/", views.hours_record, name="hours_record"),
+    path("heures/a-valider/", views.hours_review, name="hours_review"),
+    path("heures/<int:pk>/valider/", views.hours_validate, name="hours_validate"),
+    path("heures/<int:pk>/refuser/", views.hours_reject, name="hours_reject"),
+    path("heures/valider-lot/", views.hours_validate_bulk, name="hours_validate_bulk"),
+]

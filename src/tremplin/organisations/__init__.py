@@ -1,0 +1,1 @@
+"""Networks, organisations, users and memberships: who may see what."""

@@ -1,0 +1,1 @@
+"""Buyers' operations, contracts, lots and clauses; the obligation calculator."""

@@ -1,0 +1,63 @@
+"""Shared fixtures: two facilitator structures that must never see each other's data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests.factories import (
+    ContractFactory,
+    FacilitatorFactory,
+    HoursEntryFactory,
+    NetworkFactory,
+    PlacementFactory,
+    member_of,
+)
+from tremplin.organisations.models import Organisation, User
+
+
+@pytest.fixture(autouse=True)
+def _french(settings):  # type: ignore[no-untyped-def]
+    settings.LANGUAGE_CODE = "fr"
+
+
+@dataclass
+class Structure:
+    organisation: Organisation
+    user: User
+    client: Client
+
+
+def _structure(network, name: str) -> Structure:  # type: ignore[no-untyped-def]
+    organisation = FacilitatorFactory(network=network, name=name)
+    user = member_of(organisation)
+    client = Client()
+    client.force_login(user)
+    return Structure(organisation=organisation, user=user, client=client)
+
+
+@pytest.fixture
+def network(db):  # type: ignore[no-untyped-def]
+    return NetworkFactory(name="Réseau de test", slug="reseau-test")
+
+
+@pytest.fixture
+def structure(network) -> Structure:  # type: ignore[no-untyped-def]
+    """A facilitator structure with a logged-in member."""
+    return _structure(network, "PLIE Nord")
+
+
+@pytest.fixture
+def other_structure(network) -> Structure:  # type: ignore[no-untyped-def]
+    """Another structure of the same network: it must never see ``structure``'s people."""
+    return _structure(network, "PLIE Sud")
+
+
+@pytest.fixture
+def hours_entry(structure):  # type: ignore[no-untyped-def]
+    """A validated month of hours on a placement of ``structure``."""
+    contract = ContractFactory(facilitator=structure.organisation, hours=700)
+    placement = PlacementFactory(contract=contract)
+    return HoursEntryFactory(placement=placement)

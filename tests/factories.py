@@ -1,0 +1,229 @@
+"""Factories for tests: valid, plausible objects with as few arguments as possible."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from tremplin.core.models import RomeJobTitle
+from tremplin.inclusion.enums import ExecutionMode, HoursStatus
+from tremplin.inclusion.models import EligibilityCriterion, HoursEntry, Participant, Placement
+from tremplin.organisations.enums import InclusionEmployerKind, MembershipRole, OrganisationKind
+from tremplin.organisations.models import (
+    Membership,
+    Network,
+    NetworkCoordinator,
+    Organisation,
+    User,
+)
+from tremplin.procurement.enums import LegalBasis, Procedure
+from tremplin.procurement.models import Clause, Contract
+
+_siret_counter = itertools.count(1)
+
+
+def luhn_complete(prefix: str) -> str:
+    """Append the Luhn check digit that makes ``prefix`` + digit valid."""
+    for digit in "0123456789":
+        candidate = prefix + digit
+        total = 0
+        for index, char in enumerate(reversed(candidate)):
+            value = int(char) * (2 if index % 2 else 1)
+            total += value - 9 if value > 9 else value
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("unreachable")
+
+
+def next_siret() -> str:
+    return luhn_complete(f"{next(_siret_counter):013d}")
+
+
+class NetworkFactory(DjangoModelFactory):
+    class Meta:
+        model = Network
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Réseau {n}")
+    slug = factory.Sequence(lambda n: f"reseau-{n}")
+    hours_per_fte = 1607
+    time_zone = "Europe/Paris"
+
+    @factory.post_generation
+    def accept_all_criteria(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted is not False:
+            self.eligibility_criteria.set(EligibilityCriterion.objects.all())
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    network = factory.SubFactory(NetworkFactory)
+    kind = OrganisationKind.COMPANY
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    siret = factory.LazyFunction(next_siret)
+    city = "Mamoudzou"
+
+
+class FacilitatorFactory(OrganisationFactory):
+    kind = OrganisationKind.FACILITATOR
+    name = factory.Sequence(lambda n: f"Facilitateur {n}")
+
+
+class BuyerFactory(OrganisationFactory):
+    kind = OrganisationKind.BUYER
+    name = factory.Sequence(lambda n: f"Commune {n}")
+    buyer_kind = "municipality"
+    facilitator = factory.SubFactory(FacilitatorFactory, network=factory.SelfAttribute("..network"))
+
+
+class CompanyFactory(OrganisationFactory):
+    kind = OrganisationKind.COMPANY
+    name = factory.Sequence(lambda n: f"Entreprise {n} BTP")
+    facilitator = factory.SubFactory(FacilitatorFactory, network=factory.SelfAttribute("..network"))
+
+
+class InclusionEmployerFactory(OrganisationFactory):
+    kind = OrganisationKind.INCLUSION_EMPLOYER
+    inclusion_employer_kind = InclusionEmployerKind.ETTI
+    name = factory.Sequence(lambda n: f"ETTI {n}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Martin{n}")
+    password = factory.PostGenerationMethodCall("set_password", "motdepasse-solide")
+
+    @factory.post_generation
+    def saved(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(FacilitatorFactory)
+    role = MembershipRole.MEMBER
+
+
+def member_of(organisation: Organisation, **user_fields: object) -> User:
+    """A new user working for ``organisation``."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, organisation=organisation)
+    return user
+
+
+def coordinator_of(network: Network) -> User:
+    user = UserFactory()
+    NetworkCoordinator.objects.create(user=user, network=network)
+    return user
+
+
+class ContractFactory(DjangoModelFactory):
+    class Meta:
+        model = Contract
+        skip_postgeneration_save = True
+
+    facilitator = factory.SubFactory(FacilitatorFactory)
+    buyer = factory.SubFactory(
+        BuyerFactory,
+        network=factory.SelfAttribute("..facilitator.network"),
+        facilitator=factory.SelfAttribute("..facilitator"),
+    )
+    awarded_company = factory.SubFactory(
+        CompanyFactory,
+        network=factory.SelfAttribute("..facilitator.network"),
+        facilitator=factory.SelfAttribute("..facilitator"),
+    )
+    reference = factory.Sequence(lambda n: f"2025-{n:04d}")
+    title = factory.Sequence(lambda n: f"Construction du groupe scolaire n° {n}")
+    cpv_code = "45214200"
+    procedure = Procedure.OPEN_TENDER
+    amount_excl_tax = Decimal("1000000.00")
+    notified_on = datetime.date(2025, 1, 15)
+    execution_start = datetime.date(2025, 2, 1)
+    execution_end = datetime.date(2026, 1, 31)
+
+    @factory.post_generation
+    def hours(self, create: bool, extracted: int | None, **kwargs: object) -> None:
+        """``ContractFactory(hours=700)`` adds a fixed-hours clause of 700 hours."""
+        if create and extracted is not None:
+            ClauseFactory(
+                contract=self,
+                fixed_hours=Decimal(extracted),
+                exact_hours=Decimal(extracted),
+                hours_required=extracted,
+            )
+            self.hours_required = extracted
+            self.save(update_fields=["hours_required"])
+
+
+class ClauseFactory(DjangoModelFactory):
+    class Meta:
+        model = Clause
+
+    contract = factory.SubFactory(ContractFactory)
+    legal_basis = LegalBasis.EXECUTION_CONDITION
+    mode = "fixed_hours"
+    fixed_hours = Decimal(700)
+    exact_hours = Decimal(700)
+    hours_required = 700
+
+
+def any_job() -> RomeJobTitle:
+    return (
+        RomeJobTitle.objects.filter(rome_id="F1703").order_by("code").first()
+        or RomeJobTitle.objects.first()
+    )
+
+
+class ParticipantFactory(DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    facilitator = factory.SubFactory(FacilitatorFactory)
+    first_name = factory.Sequence(lambda n: ["Fatima", "Ali", "Nadia", "Saïd", "Zaïnaba"][n % 5])
+    last_name = factory.Sequence(lambda n: f"Madi{n}")
+    birth_date = datetime.date(1990, 5, 17)
+    sex = "F"
+    postal_code = "97600"
+    city = "Mamoudzou"
+
+
+class PlacementFactory(DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    contract = factory.SubFactory(ContractFactory)
+    participant = factory.SubFactory(
+        ParticipantFactory, facilitator=factory.SelfAttribute("..contract.facilitator")
+    )
+    employer = factory.SelfAttribute("contract.awarded_company")
+    execution_mode = ExecutionMode.DIRECT_CDD
+    job = factory.LazyFunction(any_job)
+    start_date = factory.SelfAttribute("contract.execution_start")
+    end_date = factory.SelfAttribute("contract.execution_end")
+
+
+class HoursEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = HoursEntry
+
+    placement = factory.SubFactory(PlacementFactory)
+    month = factory.LazyAttribute(lambda entry: entry.placement.start_date.replace(day=1))
+    hours_worked = Decimal(120)
+    training_hours = Decimal(0)
+    status = HoursStatus.VALIDATED
