@@ -23,7 +23,6 @@ install: $(VENV)/.synced
 demo: install
 	$(RUN) -m tremplin migrate --no-input
 	$(RUN) -m tremplin demo
-	$(RUN) -m tremplin collectstatic --no-input --verbosity 0
 	$(RUN) -m tremplin demo --logins
 	$(RUN) -m tremplin runserver 127.0.0.1:8000
 
