@@ -21,7 +21,7 @@ def _named_patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[st
 
 
 def _url(name: str, pattern: URLPattern) -> str:
-    kwargs = {key: 1 for key in pattern.pattern.regex.groupindex}
+    kwargs = dict.fromkeys(pattern.pattern.regex.groupindex, 1)
     return reverse(name, kwargs=kwargs)
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tremplin.core.hours import max_hours_in_month
 from tremplin.core.models import RomeJobTitle
+from tremplin.inclusion.age import MINIMUM_AGE, age_on
 from tremplin.inclusion.enums import EventAction, HoursStatus
 from tremplin.inclusion.models import (
     EligibilityCriterion,
@@ -85,6 +86,24 @@ def month_start(value: date) -> date:
 # Participants ---------------------------------------------------------------------------
 
 
+def _check_birth_date(birth_date: date | None) -> None:
+    """A participant is born, and old enough to work (16, the end of compulsory schooling)."""
+    if birth_date is None:
+        return
+    today = timezone.localdate()
+    if birth_date > today:
+        raise ValidationError(
+            {"birth_date": "La date de naissance ne peut pas être dans le futur."}
+        )
+    if age_on(birth_date, today) < MINIMUM_AGE:
+        raise ValidationError(
+            {
+                "birth_date": f"Un participant doit avoir au moins {MINIMUM_AGE} ans "
+                f"(la personne née le {birth_date:%d/%m/%Y} en a {age_on(birth_date, today)})."
+            }
+        )
+
+
 @transaction.atomic
 def participant_create(
     *, actor: User | None, facilitator: Organisation, **fields: Any
@@ -94,6 +113,7 @@ def participant_create(
     participant = Participant(facilitator=facilitator, **fields)
     participant.first_name = participant.first_name.strip()
     participant.last_name = participant.last_name.strip()
+    _check_birth_date(participant.birth_date)
     participant.full_clean()
     participant.save()
     _record(
@@ -114,6 +134,8 @@ def participant_update(
     before = _snapshot(participant, PARTICIPANT_FIELDS)
     for name, value in fields.items():
         setattr(participant, name, value)
+    if before["birth_date"] != _json(participant.birth_date):
+        _check_birth_date(participant.birth_date)
     participant.full_clean()
     participant.save()
     after = _snapshot(participant, PARTICIPANT_FIELDS)
@@ -179,6 +201,12 @@ def criterion_set(
 
 @transaction.atomic
 def criterion_remove(*, actor: User | None, item: ParticipantCriterion) -> None:
+    # The history records what is stored, not what the caller may hold in memory.
+    item = (
+        ParticipantCriterion.objects.select_for_update()
+        .select_related("participant")
+        .get(pk=item.pk)
+    )
     before = _snapshot(item, CRITERION_FIELDS)
     _record(
         actor=actor,
@@ -347,6 +375,12 @@ def _placement_months(placement: Placement) -> tuple[date, date]:
 HOURS_FIELDS = ("month", "hours_worked", "training_hours", "status", "rejection_reason")
 
 
+def _french_hours(value: Decimal) -> str:
+    """Hours written the French way in messages: ``205,71``, ``150``."""
+    text = f"{Decimal(value).quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
 def _check_hours(entry: HoursEntry) -> None:
     errors: dict[str, str] = {}
     placement = entry.placement
@@ -371,10 +405,15 @@ def _check_hours(entry: HoursEntry) -> None:
         )["total"] or Decimal(0)
         total = entry.hours_worked + entry.training_hours + elsewhere
         if total > ceiling:
-            detail = f" (dont {elsewhere} h sur d'autres mises en emploi)" if elsewhere else ""
+            detail = (
+                f" (dont {_french_hours(elsewhere)} h sur d'autres mises en emploi)"
+                if elsewhere
+                else ""
+            )
             errors["hours_worked"] = (
-                f"{total} heures en {entry.month:%m/%Y}{detail} : une personne ne peut pas "
-                f"travailler plus de {ceiling} heures ce mois-là (48 h par semaine au plus)."
+                f"{_french_hours(total)} heures en {entry.month:%m/%Y}{detail} : une personne "
+                f"ne peut pas travailler plus de {_french_hours(ceiling)} heures ce mois-là "
+                "(48 h par semaine au plus)."
             )
     if errors:
         raise ValidationError(errors)

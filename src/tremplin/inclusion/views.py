@@ -1,55 +1,602 @@
-"""Placeholder views, replaced as pages are built."""
+"""Pages of personal data: participants, eligibility, placements, monthly hours.
 
-from django.http import HttpRequest, HttpResponse
+Every lookup goes through a selector scoped to the user's facilitator structures: what
+another structure follows does not exist here (404), and a user without a facilitator
+structure (a buyer, a company) has no participant pages at all.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from tremplin.core.templatetags.french import hours as format_hours
+from tremplin.inclusion import history, selectors, services
+from tremplin.inclusion.age import age_on
+from tremplin.inclusion.enums import HOURS_STATUS_COLOURS, HoursStatus
+from tremplin.inclusion.forms import (
+    BulkValidateForm,
+    CriterionForm,
+    HoursForm,
+    ParticipantForm,
+    PlacementForm,
+    RejectForm,
+    ReviewFilterForm,
+    attach_errors,
+)
+from tremplin.inclusion.models import (
+    HoursEntry,
+    Participant,
+    ParticipantCriterion,
+    Placement,
+)
+from tremplin.organisations.access import UserScope, scope_for
+
+PARTICIPANTS_PER_PAGE = 50
+ENTRIES_PER_PAGE = 100
+EXPIRY_WARNING_DAYS = 30
+RECENT_EVENTS = 12
+
+# Short names of the eligible publics, for the badges of the participants list.
+CRITERION_SHORT_LABELS = {
+    "long_term_job_seeker": "DELD",
+    "rsa": "RSA",
+    "ass": "ASS",
+    "aah_invalidity": "AAH / invalidité",
+    "rqth": "RQTH",
+    "young_without_qualification": "Jeune −26 ans",
+    "senior_job_seeker": "DE +50 ans",
+    "qpv_resident": "QPV",
+    "siae_employee": "Salarié SIAE",
+    "geiq_employee": "Salarié GEIQ",
+    "second_chance": "E2C / EPIDE",
+    "prescriber_opinion": "Avis prescripteur",
+}
 
 
-def participant_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("participant_list")
+def _facilitator_scope(request: HttpRequest) -> UserScope:
+    """Only members of a facilitator structure have participant pages."""
+    scope = scope_for(request.user)
+    if not scope.is_facilitator:
+        raise Http404("Aucune structure de facilitation.")
+    return scope
 
 
-def participant_create(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("participant_create")
+def _participant(scope: UserScope, pk: int) -> Participant:
+    try:
+        return selectors.participant_detail(scope, pk)
+    except Participant.DoesNotExist as error:
+        raise Http404("Participant introuvable.") from error
 
 
-def participant_detail(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("participant_detail")
+def _placement(scope: UserScope, pk: int) -> Placement:
+    try:
+        return selectors.placement_detail(scope, pk)
+    except Placement.DoesNotExist as error:
+        raise Http404("Mise en emploi introuvable.") from error
 
 
-def participant_update(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("participant_update")
+def _hours_entry(scope: UserScope, pk: int) -> HoursEntry:
+    try:
+        return selectors.hours_entry_detail(scope, pk)
+    except HoursEntry.DoesNotExist as error:
+        raise Http404("Heures introuvables.") from error
 
 
-def criterion_set(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("criterion_set")
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
-def criterion_remove(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("criterion_remove")
+def _month_label(month: datetime.date) -> str:
+    return date_format(month, "F Y")
 
 
-def placement_create(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("placement_create")
+# Participants ---------------------------------------------------------------------------
 
 
-def placement_detail(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("placement_detail")
+def participant_list(request: HttpRequest) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    search = request.GET.get("q", "").strip()
+    paginator = Paginator(selectors.participant_rows(scope, search=search), PARTICIPANTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for participant in page.object_list:
+        participant.age = age_on(participant.birth_date, today)  # type: ignore[attr-defined]
+        for item in participant.criteria.all():
+            item.short_label = CRITERION_SHORT_LABELS.get(  # type: ignore[attr-defined]
+                item.criterion.code, item.criterion.label
+            )
+            item.expired = item.valid_until is not None and item.valid_until < today  # type: ignore[attr-defined]
+    query = urlencode({"q": search}) + "&" if search else ""
+    return render(
+        request,
+        "inclusion/participant_list.html",
+        {"page": page, "search": search, "page_query": query},
+    )
 
 
-def hours_record(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("hours_record")
+def participant_create(request: HttpRequest) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    structures = selectors.own_structures(scope)
+    form = ParticipantForm(
+        request.POST or None,
+        structures=structures,
+        prescribers=selectors.prescribers_for(scope),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.participant_create(
+                actor=request.user,  # type: ignore[arg-type]
+                facilitator=form.cleaned_data["facilitator"],
+                **form.participant_fields(),
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"{participant} est enregistré(e) comme participant.")
+            return redirect("inclusion:participant_detail", pk=participant.pk)
+    return render(request, "inclusion/participant_form.html", {"form": form, "participant": None})
 
 
-def hours_review(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("hours_review")
+def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    participant = _participant(scope, pk)
+    initial = {
+        name: getattr(participant, name)
+        for name in (
+            "first_name",
+            "last_name",
+            "birth_date",
+            "sex",
+            "postal_code",
+            "city",
+            "qpv_resident",
+            "qualification_level",
+            "email",
+            "phone",
+            "notes",
+        )
+    }
+    initial["referred_by"] = participant.referred_by_id
+    form = ParticipantForm(
+        request.POST or None,
+        initial=initial,
+        structures=None,
+        prescribers=selectors.prescribers_for(scope),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_update(
+                actor=request.user,  # type: ignore[arg-type]
+                participant=participant,
+                **form.participant_fields(),
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"La fiche de {participant} est mise à jour.")
+            return redirect("inclusion:participant_detail", pk=participant.pk)
+    return render(
+        request, "inclusion/participant_form.html", {"form": form, "participant": participant}
+    )
 
 
-def hours_validate(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("hours_validate")
+def _criterion_rows(participant: Participant, today: datetime.date) -> list[dict[str, Any]]:
+    warning_from = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+    rows = []
+    for item in participant.criteria.all():
+        state = ""
+        if item.valid_until is not None and item.valid_until < today:
+            state = "expired"
+        elif item.valid_until is not None and item.valid_until <= warning_from:
+            state = "expiring"
+        rows.append({"item": item, "state": state})
+    return rows
 
 
-def hours_reject(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("hours_reject")
+def _render_participant(
+    request: HttpRequest,
+    scope: UserScope,
+    participant: Participant,
+    criterion_form: CriterionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    network = participant.facilitator.network
+    criteria = selectors.criteria_accepted_by(network)
+    if criterion_form is None:
+        initial: dict[str, Any] = {}
+        renew = request.GET.get("critere", "")
+        for item in participant.criteria.all():
+            if str(item.criterion_id) == renew:
+                initial = {"criterion": item.criterion_id, "evidence": item.evidence}
+        criterion_form = CriterionForm(initial=initial, criteria=criteria)
+    today = timezone.localdate()
+    events = list(selectors.history_of_participant(scope, participant))
+    placements = list(selectors.placements_of_participant(scope, participant))
+    timeline = history.timeline(events, selectors.history_references(events))
+    return render(
+        request,
+        "inclusion/participant_detail.html",
+        {
+            "participant": participant,
+            "age": age_on(participant.birth_date, today),
+            "criterion_rows": _criterion_rows(participant, today),
+            "criterion_form": criterion_form,
+            "placements": placements,
+            "validated_hours": sum((p.validated_hours for p in placements), Decimal(0)),  # type: ignore[attr-defined]
+            "timeline": timeline,
+            "recent_timeline": timeline[:RECENT_EVENTS],
+            "older_timeline": timeline[RECENT_EVENTS:],
+            "time_zone": network.time_zone,
+        },
+        status=status,
+    )
 
 
-def hours_validate_bulk(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return HttpResponse("hours_validate_bulk")
+def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    return _render_participant(request, scope, _participant(scope, pk))
+
+
+@require_POST
+def criterion_set(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    participant = _participant(scope, pk)
+    form = CriterionForm(
+        request.POST, criteria=selectors.criteria_accepted_by(participant.facilitator.network)
+    )
+    if form.is_valid():
+        try:
+            item = services.criterion_set(
+                actor=request.user,  # type: ignore[arg-type]
+                participant=participant,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request, f"Critère « {item.criterion.label} » enregistré pour {participant}."
+            )
+            url = reverse("inclusion:participant_detail", args=[participant.pk])
+            return HttpResponseRedirect(f"{url}#criteres")
+    return _render_participant(request, scope, participant, criterion_form=form)
+
+
+@require_POST
+def criterion_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    try:
+        item = selectors.participant_criterion_detail(scope, pk)
+    except ParticipantCriterion.DoesNotExist as error:
+        raise Http404("Critère introuvable.") from error
+    participant = item.participant
+    services.criterion_remove(actor=request.user, item=item)  # type: ignore[arg-type]
+    messages.success(request, f"Critère « {item.criterion.label} » retiré pour {participant}.")
+    url = reverse("inclusion:participant_detail", args=[participant.pk])
+    return HttpResponseRedirect(f"{url}#criteres")
+
+
+# Placements -----------------------------------------------------------------------------
+
+
+def _placement_form(scope: UserScope, data: Any = None, initial: Any = None) -> PlacementForm:
+    form = PlacementForm(
+        data,
+        initial=initial,
+        contracts=selectors.contracts_for_placements(scope),
+        lots=selectors.lots_for_placements(scope),
+        employers=selectors.employers_for(scope),
+    )
+    contract_id = form.chosen_contract_id()
+    if contract_id is not None:
+        form.offer_lots(selectors.lots_for_placements(scope, contract_id))
+    else:
+        form.offer_lots(selectors.lots_for_placements(scope).none())
+    return form
+
+
+def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    participant = _participant(scope, pk)
+    initial: dict[str, Any] = {}
+    contract_id = request.GET.get("marche", "")
+    if contract_id.isdigit():
+        initial["contract"] = int(contract_id)
+    form = _placement_form(scope, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            placement = services.placement_create(
+                actor=request.user,  # type: ignore[arg-type]
+                participant=participant,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Mise en emploi de {participant} sur le marché "
+                f"{placement.contract.reference} enregistrée.",
+            )
+            return redirect("inclusion:placement_detail", pk=placement.pk)
+    search = request.POST.get("q", "").strip()
+    if search and not form.data.get("job"):
+        form.offer_jobs(selectors.search_job_titles(search))
+    return render(
+        request,
+        "inclusion/placement_form.html",
+        {"form": form, "participant": participant},
+    )
+
+
+@require_GET
+def placement_lots(request: HttpRequest) -> HttpResponse:
+    """The ``<option>`` list of a contract's lots, for the placement form (HTMX)."""
+    scope = _facilitator_scope(request)
+    contract_id = request.GET.get("contract", "")
+    lots = (
+        selectors.lots_for_placements(scope, int(contract_id))
+        if contract_id.isdigit()
+        else selectors.lots_for_placements(scope).none()
+    )
+    return render(request, "inclusion/_lot_options.html", {"lots": lots})
+
+
+@require_GET
+def job_search(request: HttpRequest) -> HttpResponse:
+    """The ``<option>`` list of ROME job titles matching the search (HTMX)."""
+    _facilitator_scope(request)
+    query = request.GET.get("q", "").strip()
+    jobs = selectors.search_job_titles(query) if len(query) >= 2 else []
+    return render(request, "inclusion/_job_options.html", {"jobs": jobs, "query": query})
+
+
+def _hours_rows(entries: list[HoursEntry]) -> dict[str, Any]:
+    counted = [entry for entry in entries if entry.status != HoursStatus.REJECTED]
+    return {
+        "entries": [
+            {"entry": entry, "colour": HOURS_STATUS_COLOURS[HoursStatus(entry.status)]}
+            for entry in entries
+        ],
+        "total_worked": sum((entry.hours_worked for entry in counted), Decimal(0)),
+        "total_training": sum((entry.training_hours for entry in counted), Decimal(0)),
+        "total_hours": sum((entry.total_hours for entry in counted), Decimal(0)),
+        "validated_hours": sum(
+            (entry.total_hours for entry in entries if entry.status == HoursStatus.VALIDATED),
+            Decimal(0),
+        ),
+        "declared_hours": sum(
+            (entry.total_hours for entry in entries if entry.status == HoursStatus.DECLARED),
+            Decimal(0),
+        ),
+    }
+
+
+def _render_placement(
+    request: HttpRequest,
+    scope: UserScope,
+    placement: Placement,
+    hours_form: HoursForm | None = None,
+) -> HttpResponse:
+    entries = list(selectors.hours_of_placement(scope, placement))
+    if hours_form is None:
+        initial: dict[str, Any] = {"training_hours": 0}
+        wanted = request.GET.get("mois", "")
+        for entry in entries:
+            if entry.month.strftime("%Y-%m") == wanted:
+                initial = {
+                    "month": entry.month,
+                    "hours_worked": entry.hours_worked,
+                    "training_hours": entry.training_hours,
+                }
+        if "month" not in initial:
+            initial["month"] = _default_month(placement)
+        hours_form = HoursForm(initial=initial)
+    return render(
+        request,
+        "inclusion/placement_detail.html",
+        {
+            "placement": placement,
+            "participant": placement.participant,
+            "hours_form": hours_form,
+            "reject_form": RejectForm(),
+            **_hours_rows(entries),
+        },
+    )
+
+
+def _default_month(placement: Placement) -> datetime.date:
+    """The last month that can be declared: this month, inside the placement."""
+    month = timezone.localdate().replace(day=1)
+    end = placement.end_date or placement.contract.execution_end
+    month = min(month, end.replace(day=1))
+    return max(month, placement.start_date.replace(day=1))
+
+
+def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    return _render_placement(request, scope, _placement(scope, pk))
+
+
+@require_POST
+def hours_record(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    placement = _placement(scope, pk)
+    form = HoursForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = services.hours_record(
+                actor=request.user,  # type: ignore[arg-type]
+                placement=placement,
+                month=data["month"],
+                hours_worked=data["hours_worked"],
+                training_hours=data["training_hours"],
+                validate=data["validate"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            state = "validées" if entry.status == HoursStatus.VALIDATED else "à valider"
+            messages.success(
+                request,
+                f"{format_hours(entry.total_hours)} heures en {_month_label(entry.month)} "
+                f"enregistrées ({state}).",
+            )
+            url = reverse("inclusion:placement_detail", args=[placement.pk])
+            return HttpResponseRedirect(f"{url}#heures")
+    return _render_placement(request, scope, placement, hours_form=form)
+
+
+# Review of declared hours ---------------------------------------------------------------
+
+
+def _review_forms_querysets(scope: UserScope) -> dict[str, Any]:
+    return {
+        "contracts": selectors.contracts_for_placements(scope),
+        "employers": selectors.review_filter_employers(scope),
+    }
+
+
+def hours_review(request: HttpRequest) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    filter_form = ReviewFilterForm(request.GET or None, **_review_forms_querysets(scope))
+    entries = selectors.hours_review_queue(scope, **filter_form.filters())
+    totals = selectors.hours_totals(entries)
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return render(
+        request,
+        "inclusion/hours_review.html",
+        {
+            "filter_form": filter_form,
+            "filtered": filter_form.is_filtered(),
+            "filter_params": params,
+            "page": page,
+            "page_query": urlencode(params) + "&" if params else "",
+            "totals": totals,
+            "current_url": request.get_full_path(),
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+def _review_row(
+    request: HttpRequest, entry: HoursEntry, reject_form: RejectForm | None = None
+) -> HttpResponse:
+    response = render(
+        request,
+        "inclusion/_review_row.html",
+        {
+            "entry": entry,
+            "reject_form": reject_form or RejectForm(),
+            "current_url": _next_url(request, reverse("inclusion:hours_review")),
+            "colour": HOURS_STATUS_COLOURS[HoursStatus(entry.status)],
+            "done": entry.status != HoursStatus.DECLARED,
+        },
+    )
+    response["HX-Trigger"] = "hours-reviewed"
+    return response
+
+
+@require_POST
+def hours_validate(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    entry = _hours_entry(scope, pk)
+    entry = services.hours_validate(actor=request.user, entry=entry)  # type: ignore[arg-type]
+    entry = _hours_entry(scope, pk)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _review_row(request, entry)
+    messages.success(
+        request,
+        f"{format_hours(entry.total_hours)} heures de {entry.placement.participant} "
+        f"en {_month_label(entry.month)} validées.",
+    )
+    return redirect(_next_url(request, reverse("inclusion:hours_review")))
+
+
+@require_POST
+def hours_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    entry = _hours_entry(scope, pk)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hours_reject(
+                actor=request.user,  # type: ignore[arg-type]
+                entry=entry,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+    if form.errors:
+        if request.htmx:  # type: ignore[attr-defined]
+            return _review_row(request, entry, reject_form=form)
+        for message in form.errors.get("reason", []) or form.non_field_errors():
+            messages.error(request, message)
+        return redirect(_next_url(request, reverse("inclusion:hours_review")))
+    entry = _hours_entry(scope, pk)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _review_row(request, entry)
+    messages.success(
+        request,
+        f"Heures de {entry.placement.participant} en {_month_label(entry.month)} refusées.",
+    )
+    return redirect(_next_url(request, reverse("inclusion:hours_review")))
+
+
+@require_POST
+def hours_validate_bulk(request: HttpRequest) -> HttpResponse:
+    scope = _facilitator_scope(request)
+    form = BulkValidateForm(request.POST, **_review_forms_querysets(scope))
+    back = reverse("inclusion:hours_review")
+    if not form.is_valid():
+        if {"contract", "employer", "entries"} & set(form.errors):
+            raise Http404("Sélection introuvable.")
+        for message in form.non_field_errors() or ["Sélection invalide."]:
+            messages.error(request, message)
+        return redirect(_next_url(request, back))
+    if form.cleaned_data["everything"]:
+        if not form.is_filtered():
+            messages.error(
+                request,
+                "Choisissez un mois, un marché ou un employeur avant de tout valider.",
+            )
+            return redirect(_next_url(request, back))
+        entries = list(selectors.hours_review_queue(scope, **form.filters()))
+    else:
+        ids = form.cleaned_data["entries"]
+        visible = list(selectors.hours_entries_by_ids(scope, ids))
+        if len(visible) != len(ids):
+            raise Http404("Heures introuvables.")
+        entries = [entry for entry in visible if entry.status == HoursStatus.DECLARED]
+    total = sum((entry.total_hours for entry in entries), Decimal(0))
+    count = services.hours_validate_many(actor=request.user, entries=entries)  # type: ignore[arg-type]
+    if count:
+        messages.success(
+            request,
+            f"{count} déclaration{'s' if count > 1 else ''} validée{'s' if count > 1 else ''} "
+            f"({format_hours(total)} heures).",
+        )
+    else:
+        messages.info(request, "Aucune déclaration à valider.")
+    return redirect(_next_url(request, back))

@@ -1,0 +1,260 @@
+"""One structure never sees another's participants.
+
+Every url of the inclusion app is listed below, by what it does. A url added to the app
+without being listed here makes ``test_every_url_is_covered`` fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import any_job
+from tests.inclusion.conftest import Followed, fingerprint, follow, months_ago, page_text
+from tremplin.inclusion import urls as inclusion_urls
+from tremplin.inclusion.enums import HoursStatus
+from tremplin.inclusion.models import HoursEntry, InclusionEvent, Participant, Placement
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    args: Callable[[Followed], list[int]] = lambda data: []
+    data: Callable[[Followed], dict[str, Any]] = field(default=lambda data: {})
+
+    def url(self, name: str, followed: Followed) -> str:
+        return reverse(f"inclusion:{name}", args=self.args(followed))
+
+    def send(self, client: Client, name: str, followed: Followed) -> Any:
+        send = client.get if self.method == "get" else client.post
+        return send(self.url(name, followed), self.data(followed))
+
+
+def _participant_data(data: Followed) -> dict[str, Any]:
+    return {
+        "first_name": "Fatima",
+        "last_name": "Changée",
+        "birth_date": "1990-05-17",
+        "sex": "F",
+        "qualification_level": "none",
+    }
+
+
+def _placement_data(data: Followed) -> dict[str, Any]:
+    return {
+        "contract": data.contract.pk,
+        "lot": "",
+        "employer": data.contract.awarded_company_id,
+        "execution_mode": "direct_cdd",
+        "job": any_job().pk,
+        "start_date": months_ago(3).isoformat(),
+    }
+
+
+# Urls that show or change one structure's personal data: another structure gets a 404.
+PERSONAL: dict[str, Call] = {
+    "participant_detail": Call("get", lambda d: [d.participant.pk]),
+    "participant_update": Call("post", lambda d: [d.participant.pk], _participant_data),
+    "criterion_set": Call(
+        "post",
+        lambda d: [d.participant.pk],
+        lambda d: {
+            "criterion": d.item.criterion_id,
+            "evidence": "Attestation falsifiée",
+            "checked_on": timezone.localdate().isoformat(),
+        },
+    ),
+    "criterion_remove": Call("post", lambda d: [d.item.pk]),
+    "placement_create": Call("post", lambda d: [d.participant.pk], _placement_data),
+    "placement_detail": Call("get", lambda d: [d.placement.pk]),
+    "hours_record": Call(
+        "post",
+        lambda d: [d.placement.pk],
+        lambda d: {"month": d.entry.month.strftime("%Y-%m"), "hours_worked": "10"},
+    ),
+    "hours_validate": Call("post", lambda d: [d.entry.pk]),
+    "hours_reject": Call("post", lambda d: [d.entry.pk], lambda d: {"reason": "Non"}),
+    "hours_validate_bulk": Call("post", data=lambda d: {"entries": [d.entry.pk]}),
+}
+# Lists: each user sees the rows of their own structures only.
+LISTS: dict[str, Call] = {
+    "participant_list": Call("get"),
+    "hours_review": Call("get"),
+}
+# The rest: creating a participant (in one's own structure), and the pickers of the
+# placement form (reference lists; the lots are those of one's own contracts).
+OTHERS: dict[str, Call] = {
+    "participant_create": Call("get"),
+    "placement_lots": Call("get", data=lambda d: {"contract": d.contract.pk}),
+    "job_search": Call("get", data=lambda d: {"q": "maçon"}),
+}
+ALL = {**PERSONAL, **LISTS, **OTHERS}
+
+
+def test_every_url_is_covered():
+    names = {pattern.name for pattern in inclusion_urls.urlpatterns}
+    assert names == set(ALL), (
+        "Each url of the inclusion app must be listed in test_access.py "
+        f"(missing: {sorted(names - set(ALL))}, unknown: {sorted(set(ALL) - names)})."
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAL))
+def test_the_structure_itself_may_use_the_url(name, structure, followed):
+    """The requests below are valid: the 404s of the other tests come from the scope."""
+    response = PERSONAL[name].send(structure.client, name, followed)
+    assert response.status_code in (200, 302), response.content.decode()[:500]
+    if response.status_code == 200:
+        assert "is-invalid" not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAL))
+def test_another_structure_gets_404_and_changes_nothing(name, structure, other_structure, followed):
+    before = fingerprint()
+    response = PERSONAL[name].send(other_structure.client, name, followed)
+    assert response.status_code == 404
+    assert fingerprint() == before
+
+
+@pytest.mark.parametrize("name", [*sorted(PERSONAL), "participant_list", "participant_create"])
+def test_buyers_and_companies_have_no_participant_pages(
+    name, followed, buyer_client, company_client
+):
+    call = ALL[name]
+    before = fingerprint()
+    for client in (buyer_client, company_client):
+        assert call.send(client, name, followed).status_code == 404
+    assert fingerprint() == before
+
+
+def test_buyers_and_companies_have_no_review_queue(followed, buyer_client, company_client):
+    for client in (buyer_client, company_client):
+        assert client.get(reverse("inclusion:hours_review")).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_anonymous_visitors_are_sent_to_the_login_page(name, client, followed):
+    call = ALL[name]
+    before = fingerprint()
+    response = call.send(client, name, followed)
+    assert response.status_code == 302
+    location = unquote(response["Location"])
+    assert location.startswith("/connexion/?next=")
+    assert location.removeprefix("/connexion/?next=").startswith(call.url(name, followed))
+    assert fingerprint() == before
+
+
+def test_lists_never_show_another_structures_rows(structure, other_structure, followed):
+    theirs = follow(other_structure.organisation, last_name="Voisine")
+    for client, mine, not_mine in (
+        (structure.client, followed, theirs),
+        (other_structure.client, theirs, followed),
+    ):
+        page = client.get(reverse("inclusion:participant_list")).content.decode()
+        assert mine.participant.last_name.upper() in page
+        assert not_mine.participant.last_name.upper() not in page
+        response = client.get(reverse("inclusion:hours_review"))
+        queue = response.content.decode()
+        assert reverse("inclusion:placement_detail", args=[mine.placement.pk]) in queue
+        assert reverse("inclusion:placement_detail", args=[not_mine.placement.pk]) not in queue
+        assert "1 déclaration en attente, 120 heures" in page_text(response)
+
+
+def test_search_does_not_reach_another_structure(structure, other_structure, followed):
+    follow(other_structure.organisation, last_name="Voisine")
+    page = structure.client.get(reverse("inclusion:participant_list"), {"q": "Voisine"})
+    assert "VOISINE" not in page.content.decode()
+    assert "0 participant trouvé pour « Voisine »" in page_text(page)
+
+
+def test_a_participant_cannot_be_created_in_another_structure(structure, other_structure):
+    response = other_structure.client.post(
+        reverse("inclusion:participant_create"),
+        {
+            "facilitator": structure.organisation.pk,
+            "first_name": "Intrus",
+            "last_name": "Intrus",
+            "birth_date": "1990-01-01",
+            "sex": "M",
+            "qualification_level": "none",
+        },
+    )
+    assert response.status_code == 200
+    assert not Participant.objects.filter(facilitator=structure.organisation).exists()
+    assert not Participant.objects.filter(last_name="Intrus").exists()
+
+
+def test_a_participant_cannot_be_placed_on_another_structures_contract(
+    structure, other_structure, followed
+):
+    theirs = follow(other_structure.organisation, last_name="Voisine")
+    response = structure.client.post(
+        reverse("inclusion:placement_create", args=[followed.participant.pk]),
+        {**_placement_data(followed), "contract": theirs.contract.pk},
+    )
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert not Placement.objects.filter(contract=theirs.contract, participant=followed.participant)
+
+
+def test_another_structures_lots_are_not_offered(structure, other_structure, followed):
+    response = other_structure.client.get(
+        reverse("inclusion:placement_lots"), {"contract": followed.contract.pk}
+    )
+    assert response.status_code == 200
+    assert followed.lot.title not in response.content.decode()
+
+
+def test_bulk_validation_of_a_mixed_selection_is_refused_whole(
+    structure, other_structure, followed
+):
+    theirs = follow(other_structure.organisation, last_name="Voisine")
+    response = other_structure.client.post(
+        reverse("inclusion:hours_validate_bulk"),
+        {"entries": [theirs.entry.pk, followed.entry.pk]},
+    )
+    assert response.status_code == 404
+    assert HoursEntry.objects.get(pk=theirs.entry.pk).status == HoursStatus.DECLARED
+    assert HoursEntry.objects.get(pk=followed.entry.pk).status == HoursStatus.DECLARED
+
+
+def test_bulk_validation_by_filter_stays_in_ones_own_structure(
+    structure, other_structure, followed
+):
+    theirs = follow(other_structure.organisation, last_name="Voisine")
+    response = other_structure.client.post(
+        reverse("inclusion:hours_validate_bulk"),
+        {"everything": "on", "month": followed.entry.month.strftime("%Y-%m")},
+    )
+    assert response.status_code == 302
+    assert HoursEntry.objects.get(pk=theirs.entry.pk).status == HoursStatus.VALIDATED
+    assert HoursEntry.objects.get(pk=followed.entry.pk).status == HoursStatus.DECLARED
+    # Filtering on another structure's contract is not possible at all.
+    response = other_structure.client.post(
+        reverse("inclusion:hours_validate_bulk"),
+        {"everything": "on", "contract": followed.contract.pk},
+    )
+    assert response.status_code == 404
+
+
+def test_history_of_another_structure_is_not_shown(structure, other_structure, followed):
+    InclusionEvent.objects.create(
+        participant=followed.participant,
+        action="participant_updated",
+        object_type="participant",
+        object_id=followed.participant.pk,
+        before={"city": "Secret"},
+        after={"city": "Caché"},
+    )
+    response = other_structure.client.get(
+        reverse("inclusion:participant_detail", args=[followed.participant.pk])
+    )
+    assert response.status_code == 404
+    assert "Caché" not in response.content.decode()
