@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from tremplin.organisations.models import Membership, Network, NetworkCoordinator, Organisation, User
+from tremplin.organisations.models import (
+    Membership,
+    Network,
+    NetworkCoordinator,
+    Organisation,
+    User,
+)
 
 
 @admin.register(Network)

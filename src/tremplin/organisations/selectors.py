@@ -1,10 +1,11 @@
 """Scoped reads of networks and organisations."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Network, Organisation
+from tremplin.organisations.validators import normalise_siret
 
 
 def networks_of(scope: UserScope) -> QuerySet[Network]:
@@ -45,3 +46,51 @@ def employers_for_placements(scope: UserScope) -> QuerySet[Organisation]:
     return organisations_visible_to(scope).filter(
         kind__in=[OrganisationKind.COMPANY, OrganisationKind.INCLUSION_EMPLOYER]
     )
+
+
+def own_facilitator_structures(scope: UserScope) -> QuerySet[Organisation]:
+    """The facilitator structures the user works for (not those coordinated through a network)."""
+    return Organisation.objects.filter(
+        kind=OrganisationKind.FACILITATOR, pk__in=scope.facilitator_ids
+    ).select_related("network")
+
+
+def organisations_of_kinds(scope: UserScope, *kinds: str) -> QuerySet[Organisation]:
+    return organisations_visible_to(scope).filter(kind__in=kinds).order_by("name")
+
+
+def _search(organisations: QuerySet[Organisation], search: str) -> QuerySet[Organisation]:
+    search = search.strip()
+    if not search:
+        return organisations
+    digits = normalise_siret(search)
+    matches = Q(name__icontains=search)
+    if digits.isdigit():
+        matches |= Q(siret__startswith=digits)
+    return organisations.filter(matches)
+
+
+def organisation_list(
+    scope: UserScope, *, kind: str = "", search: str = ""
+) -> QuerySet[Organisation]:
+    """Organisations the user sees, of one kind or all, searched by name or SIRET."""
+    organisations = _search(organisations_visible_to(scope), search)
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    return organisations.select_related("facilitator").order_by("name", "pk")
+
+
+def organisation_counts_by_kind(scope: UserScope, *, search: str = "") -> dict[str, int]:
+    """How many organisations of each kind match the search (for the tabs)."""
+    rows = (
+        _search(organisations_visible_to(scope), search)
+        .order_by()
+        .values("kind")
+        .annotate(count=Count("pk"))
+    )
+    return {row["kind"]: row["count"] for row in rows}
+
+
+def organisation_detail(scope: UserScope, pk: int) -> Organisation:
+    """The organisation if the user sees it (raises Organisation.DoesNotExist otherwise)."""
+    return organisations_visible_to(scope).select_related("network", "facilitator").get(pk=pk)

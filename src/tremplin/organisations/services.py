@@ -29,6 +29,11 @@ def organisation_create(
                     "facilitator": "La structure référente doit être une structure de facilitation du réseau."
                 }
             )
+    if (
+        organisation.siret
+        and Organisation.objects.filter(network=network, siret=organisation.siret).exists()
+    ):
+        raise ValidationError({"siret": "Une organisation de ce réseau porte déjà ce SIRET."})
     organisation.full_clean()
     organisation.save()
     return organisation

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from tremplin.organisations.access import UserScope
-from tremplin.procurement.models import Contract
+from tremplin.organisations.models import Organisation
+from tremplin.organisations.selectors import organisations_visible_to
+from tremplin.procurement.enums import PROGRESS_STATUS_COLOURS, ProgressStatusChoice
+from tremplin.procurement.models import Clause, Contract, Lot, Operation, ProcurementEvent
 from tremplin.procurement.progress import Progress, contract_progress
 
 # Hours count towards a clause once the facilitator has validated them.
@@ -56,16 +61,18 @@ def with_hours(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
     )
 
 
-def contract_list(
-    scope: UserScope,
+def _filtered(
+    contracts: QuerySet[Contract],
     *,
     buyer_id: int | None = None,
+    company_id: int | None = None,
     search: str = "",
     year: int | None = None,
 ) -> QuerySet[Contract]:
-    contracts = contracts_visible_to(scope)
     if buyer_id:
         contracts = contracts.filter(buyer_id=buyer_id)
+    if company_id:
+        contracts = contracts.filter(awarded_company_id=company_id)
     if year:
         contracts = contracts.filter(execution_start__year__lte=year, execution_end__year__gte=year)
     if search:
@@ -74,7 +81,29 @@ def contract_list(
             | Q(title__icontains=search)
             | Q(buyer__name__icontains=search)
         )
-    return with_hours(contracts).select_related("buyer", "awarded_company", "facilitator")
+    return contracts
+
+
+def contract_list(
+    scope: UserScope,
+    *,
+    buyer_id: int | None = None,
+    company_id: int | None = None,
+    search: str = "",
+    year: int | None = None,
+) -> QuerySet[Contract]:
+    contracts = _filtered(
+        contracts_visible_to(scope),
+        buyer_id=buyer_id,
+        company_id=company_id,
+        search=search,
+        year=year,
+    )
+    return (
+        with_hours(contracts)
+        .select_related("buyer", "awarded_company", "facilitator")
+        .order_by("-execution_start", "reference", "pk")
+    )
 
 
 def contract_detail(scope: UserScope, pk: int) -> Contract:
@@ -95,4 +124,175 @@ def progress_of(contract: Contract, today: date) -> Progress:
         start=contract.execution_start,
         end=contract.execution_end,
         today=today,
+    )
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    """A contract with its progress, ready for a table row."""
+
+    contract: Contract
+    progress: Progress
+
+    @property
+    def status_label(self) -> str:
+        return str(ProgressStatusChoice(self.progress.status).label)
+
+    @property
+    def status_colour(self) -> str:
+        return PROGRESS_STATUS_COLOURS[self.progress.status]
+
+    @property
+    def bar_percent(self) -> int:
+        """Width of the progress bar: realised over required, capped at 100."""
+        return int(min(Decimal(100), self.progress.ratio * 100))
+
+    @property
+    def realised_percent(self) -> int:
+        """Realised over required, uncapped and rounded down (never overstated)."""
+        return int(self.progress.ratio * 100)
+
+    @property
+    def expected_hours(self) -> int:
+        """Hours expected by today, to the nearest hour (halves up)."""
+        return int(self.progress.expected.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    @property
+    def expected_percent(self) -> int:
+        return int(self.progress.expected_ratio * 100)
+
+
+def contract_rows(contracts: Iterable[Contract], today: date) -> list[ContractRow]:
+    """Rows of annotated contracts (see ``with_hours``), each with its progress."""
+    return [ContractRow(contract, progress_of(contract, today)) for contract in contracts]
+
+
+@dataclass(frozen=True)
+class ContractTotals:
+    count: int
+    hours_required: int
+    validated_hours: Decimal
+
+
+def contract_totals(
+    scope: UserScope,
+    *,
+    buyer_id: int | None = None,
+    company_id: int | None = None,
+    search: str = "",
+    year: int | None = None,
+) -> ContractTotals:
+    """Totals of the contracts that ``contract_list`` gives with the same filters."""
+    contracts = _filtered(
+        contracts_visible_to(scope),
+        buyer_id=buyer_id,
+        company_id=company_id,
+        search=search,
+        year=year,
+    )
+    sums = contracts.aggregate(count=Count("pk"), hours=Sum("hours_required"))
+    entries = "placements__hours_entries"
+    validated = contracts.aggregate(
+        hours=Sum(f"{entries}__total_hours", filter=Q(**{f"{entries}__status": VALIDATED}))
+    )
+    return ContractTotals(
+        count=sums["count"] or 0,
+        hours_required=sums["hours"] or 0,
+        validated_hours=validated["hours"] or Decimal(0),
+    )
+
+
+def contract_years(scope: UserScope) -> list[int]:
+    """The years some visible contract is executed in, latest first (for a year filter)."""
+    bounds = contracts_visible_to(scope).aggregate(
+        first=Min("execution_start"), last=Max("execution_end")
+    )
+    if bounds["first"] is None or bounds["last"] is None:
+        return []
+    return list(range(bounds["last"].year, bounds["first"].year - 1, -1))
+
+
+def buyers_of_visible_contracts(scope: UserScope) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        pk__in=contracts_visible_to(scope).values("buyer_id")
+    ).order_by("name")
+
+
+def contract_editable_by(scope: UserScope, pk: int) -> Contract:
+    """The contract if one of the user's facilitator structures follows it (else DoesNotExist)."""
+    return (
+        Contract.objects.filter(facilitator_id__in=scope.facilitator_ids)
+        .select_related("facilitator__network", "buyer", "awarded_company", "operation")
+        .prefetch_related("co_contractors", "subcontractors")
+        .get(pk=pk)
+    )
+
+
+def contract_clause(contract: Contract) -> Clause | None:
+    """The clause on the whole contract (not on one of its lots), if any."""
+    return Clause.objects.filter(contract=contract, lot__isnull=True).first()
+
+
+def hours_required_by_lots(contract: Contract) -> int:
+    """The hours the clauses of the contract's lots require, together."""
+    total = Clause.objects.filter(contract=contract, lot__isnull=False).aggregate(
+        total=Sum("hours_required")
+    )["total"]
+    return int(total or 0)
+
+
+def clauses_of(contract: Contract) -> list[Clause]:
+    """The contract's clauses, the one on the whole contract first, then by lot number."""
+    clauses = list(contract.clauses.all())
+    return sorted(clauses, key=lambda clause: (clause.lot_id is not None, _lot_number(clause)))
+
+
+def _lot_number(clause: Clause) -> int:
+    return clause.lot.number if clause.lot_id and clause.lot else 0
+
+
+def lots_of(contract: Contract) -> list[Lot]:
+    return sorted(contract.lots.all(), key=lambda lot: lot.number)
+
+
+def next_lot_number(contract: Contract) -> int:
+    return (contract.lots.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+def history_of_contract(contract: Contract) -> QuerySet[ProcurementEvent]:
+    return (
+        ProcurementEvent.objects.filter(contract=contract)
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def operations_visible_to(scope: UserScope) -> QuerySet[Operation]:
+    return (
+        Operation.objects.filter(buyer__in=organisations_visible_to(scope))
+        .select_related("buyer")
+        .order_by("buyer__name", "name")
+    )
+
+
+def with_contract_totals(
+    organisations: QuerySet[Organisation], scope: UserScope
+) -> QuerySet[Organisation]:
+    """Annotate organisations with the number of visible contracts they buy or hold, and the
+    hours those contracts require (``contract_count``, ``contract_hours``)."""
+    visible = contracts_visible_to(scope).order_by()
+
+    def total(role: str, aggregate: Count | Sum) -> Coalesce:
+        rows = (
+            visible.filter(**{role: OuterRef("pk")})
+            .values(role)
+            .annotate(total=aggregate)
+            .values("total")
+        )
+        return Coalesce(Subquery(rows), 0)
+
+    return organisations.annotate(
+        contract_count=total("buyer_id", Count("pk")) + total("awarded_company_id", Count("pk")),
+        contract_hours=total("buyer_id", Sum("hours_required"))
+        + total("awarded_company_id", Sum("hours_required")),
     )

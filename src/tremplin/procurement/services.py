@@ -236,3 +236,51 @@ def contract_refresh_hours_required(*, contract: Contract) -> None:
     if contract.hours_required != total:
         contract.hours_required = total
         contract.save(update_fields=["hours_required", "updated_at"])
+
+
+@transaction.atomic
+def contract_create_with_clause(
+    *,
+    actor: User | None,
+    clause: dict[str, Any] | None,
+    **contract_fields: Any,
+) -> Contract:
+    """Create a contract and the clause on the whole contract, all or nothing.
+
+    ``clause`` holds the arguments of ``clause_save`` (legal_basis, inputs, notes), or is
+    None for a contract whose clauses are carried by its lots.
+    """
+    contract = contract_create(actor=actor, **contract_fields)
+    if clause is not None:
+        clause_save(actor=actor, contract=contract, **clause)
+    return contract
+
+
+@transaction.atomic
+def contract_update_with_clause(
+    *,
+    actor: User | None,
+    contract: Contract,
+    clause: dict[str, Any] | None,
+    **contract_fields: Any,
+) -> Contract:
+    """Update a contract and (create or update) the clause on the whole contract, all or nothing."""
+    contract = contract_update(actor=actor, contract=contract, **contract_fields)
+    if clause is not None:
+        clause_save(actor=actor, contract=contract, **clause)
+    return contract
+
+
+@transaction.atomic
+def lot_create_with_clause(
+    *,
+    actor: User | None,
+    contract: Contract,
+    clause: dict[str, Any] | None,
+    **lot_fields: Any,
+) -> Lot:
+    """Create a lot and, if given, its own clause, all or nothing."""
+    lot = lot_create(actor=actor, contract=contract, **lot_fields)
+    if clause is not None:
+        clause_save(actor=actor, contract=contract, lot=lot, **clause)
+    return lot
