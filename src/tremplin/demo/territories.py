@@ -1,0 +1,161 @@
+"""The demo territories, Mayotte and Essonne, loaded by ``python -m tremplin demo``.
+
+``load_demo()`` plans both territories in memory from seeded generators, then writes
+them through the services in one transaction. It does nothing when the Mayotte network
+is already there. ``reset_demo()`` removes both networks and everything in them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count, ProtectedError, Q, Sum
+from django.utils import timezone
+
+from tremplin.core.fte import whole_full_time_equivalents
+from tremplin.demo import essonne, mayotte
+from tremplin.demo.scenario import UserSpec
+from tremplin.demo.writer import TerritoryWriter, demo_user
+from tremplin.inclusion.enums import HoursStatus
+from tremplin.inclusion.models import HoursEntry, Participant, Placement
+from tremplin.organisations.enums import OrganisationKind
+from tremplin.organisations.models import Network, Organisation, User
+from tremplin.procurement.models import Contract, Operation
+
+DEMO_PASSWORD = "tremplin-demo"
+MAYOTTE_FACILITATOR_EMAIL = mayotte.FACILITATOR_EMAIL
+ESSONNE_COORDINATOR_EMAIL = essonne.COORDINATOR_EMAIL
+ADMIN_EMAIL = "admin@tremplin.demo"
+MAYOTTE_SLUG = mayotte.NETWORK_SLUG
+ESSONNE_SLUG = essonne.NETWORK_SLUG
+DEMO_NETWORK_SLUGS = (MAYOTTE_SLUG, ESSONNE_SLUG)
+
+ADMIN = UserSpec(
+    ADMIN_EMAIL,
+    "Camille",
+    "Lefèvre",
+    "Administratrice de la plateforme",
+    "L'administration de Django (/admin/) : réseaux, organisations, comptes, référentiels.",
+    superuser=True,
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+    description: str
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    name: str
+    territory: str
+    structures: int
+    buyers: int
+    contracts: int
+    participants: int
+    validated_hours: Decimal
+    hours_per_fte: int
+
+    @property
+    def whole_fte(self) -> int:
+        return whole_full_time_equivalents(self.validated_hours, self.hours_per_fte)
+
+
+def _user_specs() -> list[UserSpec]:
+    """Every demo account, in the order of the logins table."""
+    essonne_facilitators = [spec for spec in essonne.USERS if not spec.coordinates]
+    essonne_coordinator = [spec for spec in essonne.USERS if spec.coordinates]
+    return [*mayotte.USERS, *essonne_coordinator, *essonne_facilitators, ADMIN]
+
+
+def demo_logins() -> list[DemoLogin]:
+    return [
+        DemoLogin(
+            role=spec.role, email=spec.email, password=DEMO_PASSWORD, description=spec.description
+        )
+        for spec in _user_specs()
+    ]
+
+
+def demo_is_loaded() -> bool:
+    return Network.objects.filter(slug=MAYOTTE_SLUG).exists()
+
+
+def load_demo() -> list[DemoLogin]:
+    """Load both territories, unless the Mayotte network already exists. Returns the logins."""
+    if demo_is_loaded():
+        return demo_logins()
+    today = timezone.localdate()
+    with transaction.atomic():
+        password_hash = make_password(DEMO_PASSWORD)
+        TerritoryWriter(mayotte.plan_mayotte(today), password_hash=password_hash, seed=976).write()
+        TerritoryWriter(essonne.plan_essonne(today), password_hash=password_hash, seed=91).write()
+        demo_user(ADMIN, password_hash)
+    return demo_logins()
+
+
+@transaction.atomic
+def reset_demo() -> None:
+    """Delete the demo networks, everything in them, and the demo accounts."""
+    networks = Network.objects.filter(slug__in=DEMO_NETWORK_SLUGS)
+    organisations = Organisation.objects.filter(network__in=networks)
+    placements = Placement.objects.filter(
+        Q(participant__facilitator__in=organisations) | Q(contract__facilitator__in=organisations)
+    )
+    HoursEntry.objects.filter(placement__in=placements).delete()
+    placements.delete()
+    # History events go with the participants and contracts they belong to.
+    Participant.objects.filter(facilitator__in=organisations).delete()
+    Contract.objects.filter(facilitator__in=organisations).delete()
+    Operation.objects.filter(buyer__in=organisations).delete()
+    organisations.exclude(kind=OrganisationKind.FACILITATOR).delete()
+    organisations.delete()
+    networks.delete()
+    for user in User.objects.filter(email__in=[spec.email for spec in _user_specs()]):
+        try:
+            with transaction.atomic():
+                user.delete()
+        except ProtectedError:  # the account wrote history elsewhere: keep it
+            continue
+
+
+def demo_summary() -> list[NetworkSummary]:
+    """What the demo networks hold, for the command's report."""
+    summaries = []
+    networks = {
+        network.slug: network
+        for network in Network.objects.filter(slug__in=DEMO_NETWORK_SLUGS).annotate(
+            structures=Count(
+                "organisations", filter=Q(organisations__kind=OrganisationKind.FACILITATOR)
+            ),
+            buyers=Count("organisations", filter=Q(organisations__kind=OrganisationKind.BUYER)),
+        )
+    }
+    for slug in DEMO_NETWORK_SLUGS:
+        network = networks.get(slug)
+        if network is None:
+            continue
+        hours = HoursEntry.objects.filter(
+            placement__contract__facilitator__network=network, status=HoursStatus.VALIDATED
+        ).aggregate(total=Sum("total_hours"))["total"]
+        summaries.append(
+            NetworkSummary(
+                name=network.name,
+                territory=network.territory,
+                structures=network.structures,  # type: ignore[attr-defined]
+                buyers=network.buyers,  # type: ignore[attr-defined]
+                contracts=Contract.objects.filter(
+                    facilitator__network=network, hours_required__gt=0
+                ).count(),
+                participants=Participant.objects.filter(facilitator__network=network).count(),
+                validated_hours=hours or Decimal(0),
+                hours_per_fte=network.hours_per_fte,
+            )
+        )
+    return summaries

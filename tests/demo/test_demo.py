@@ -1,0 +1,377 @@
+"""The demo territories: what a newcomer sees after ``make demo``.
+
+The demo is loaded once for the whole module (it writes thousands of rows through the
+services) and removed afterwards; each test runs in a transaction rolled back after it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Sum
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+from stdnum.fr import siret as stdnum_siret
+
+from tremplin.core.fte import whole_full_time_equivalents
+from tremplin.core.hours import max_hours_in_month
+from tremplin.demo.essonne import plan_essonne
+from tremplin.demo.mayotte import plan_mayotte
+from tremplin.demo.sirets import SiretBook
+from tremplin.demo.territories import (
+    DEMO_PASSWORD,
+    ESSONNE_COORDINATOR_EMAIL,
+    MAYOTTE_FACILITATOR_EMAIL,
+    DemoLogin,
+    demo_logins,
+    demo_summary,
+    load_demo,
+    reset_demo,
+)
+from tremplin.inclusion.enums import HoursStatus
+from tremplin.inclusion.models import EligibilityCriterion, HoursEntry, Participant, Placement
+from tremplin.inclusion.selectors import participants_visible_to
+from tremplin.organisations.access import scope_for
+from tremplin.organisations.enums import BuyerKind, OrganisationKind
+from tremplin.organisations.models import Network, NetworkCoordinator, Organisation, User
+from tremplin.procurement.enums import LegalBasis
+from tremplin.procurement.models import Clause, Contract
+from tremplin.procurement.selectors import contracts_visible_to
+
+DEMO_SLUGS = ("mayotte", "essonne")
+# The demo accounts are hashed once for the module: tests must check them with the same
+# (fast) hasher, whatever the shared fixtures choose.
+HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = HASHERS
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Load the demo once for the module, remove it at the end."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=HASHERS):
+        load_demo()
+    yield
+    with django_db_blocker.unblock():
+        reset_demo()
+
+
+@pytest.fixture
+def mayotte(demo, db) -> Network:  # type: ignore[no-untyped-def]
+    return Network.objects.get(slug="mayotte")
+
+
+@pytest.fixture
+def essonne(demo, db) -> Network:  # type: ignore[no-untyped-def]
+    return Network.objects.get(slug="essonne")
+
+
+def validated_hours(network: Network) -> Decimal:
+    return HoursEntry.objects.filter(
+        placement__contract__facilitator__network=network, status=HoursStatus.VALIDATED
+    ).aggregate(total=Sum("total_hours"))["total"]
+
+
+def counts() -> dict[str, int]:
+    return {
+        "networks": Network.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "users": User.objects.count(),
+        "contracts": Contract.objects.count(),
+        "clauses": Clause.objects.count(),
+        "participants": Participant.objects.count(),
+        "placements": Placement.objects.count(),
+        "hours": HoursEntry.objects.count(),
+    }
+
+
+# Mayotte -----------------------------------------------------------------------------------
+
+
+def test_mayotte_has_its_sixteen_buyers_and_one_facilitator(mayotte):
+    organisations = Organisation.objects.filter(network=mayotte)
+    buyers = organisations.filter(kind=OrganisationKind.BUYER)
+    assert buyers.count() == 16
+    assert set(buyers.values_list("name", flat=True)) >= {
+        "Département de Mayotte",
+        "Commune de Mamoudzou",
+        "SIM — Société immobilière de Mayotte",
+        "Centre hospitalier de Mayotte",
+        "Rectorat de Mayotte",
+    }
+    assert not buyers.filter(buyer_kind="").exists()
+    facilitators = organisations.filter(kind=OrganisationKind.FACILITATOR)
+    assert list(facilitators.values_list("name", flat=True)) == ["CRESS de Mayotte — service ASR"]
+
+
+def test_mayotte_has_89_contracts_with_a_clause(mayotte):
+    contracts = Contract.objects.filter(facilitator__network=mayotte)
+    assert contracts.filter(hours_required__gt=0).count() == 89
+    assert contracts.count() == 89
+    years = set(contracts.values_list("execution_start__year", flat=True))
+    assert {2022, 2023, 2024, 2025} <= years
+    clauses = Clause.objects.filter(contract__facilitator__network=mayotte)
+    modes = dict(clauses.values_list("mode").annotate(count=Count("id")))
+    assert modes["amount_based"] > modes["per_euro_invoiced"] > 0
+    assert modes["fixed_hours"] > 0
+    assert modes["share_of_hours_worked"] > 0
+    assert clauses.filter(legal_basis=LegalBasis.RESERVED_SIAE).exists()
+    assert clauses.filter(legal_basis=LegalBasis.AWARD_CRITERION).exists()
+    assert clauses.filter(lot__isnull=False).exists()
+    amounts = contracts.values_list("amount_excl_tax", flat=True)
+    assert min(amounts) >= 150_000
+    assert max(amounts) <= 12_000_000
+
+
+def test_mayotte_validated_exactly_258000_hours_that_is_141_fte(mayotte):
+    hours = validated_hours(mayotte)
+    assert hours == 258_000
+    assert mayotte.hours_per_fte == 1820
+    assert whole_full_time_equivalents(hours, mayotte.hours_per_fte) == 141
+    assert mayotte.time_zone == "Indian/Mayotte"
+    assert mayotte.territory == "Mayotte (976)"
+
+
+def test_declared_and_refused_hours_do_not_count(mayotte):
+    entries = HoursEntry.objects.filter(placement__contract__facilitator__network=mayotte)
+    assert entries.filter(status=HoursStatus.DECLARED).count() >= 20
+    refused = entries.filter(status=HoursStatus.REJECTED)
+    assert refused.count() == 2
+    assert all(entry.rejection_reason for entry in refused)
+    everything = entries.aggregate(total=Sum("total_hours"))["total"]
+    assert everything > 258_000
+
+
+def test_mayotte_accepts_every_eligibility_criterion(mayotte):
+    assert mayotte.eligibility_criteria.count() == EligibilityCriterion.objects.count()
+
+
+def test_participants_hold_one_to_three_criteria_with_evidence(mayotte):
+    participants = Participant.objects.filter(facilitator__network=mayotte).annotate(
+        criteria_count=Count("criteria")
+    )
+    assert participants.count() >= 200
+    assert set(participants.values_list("criteria_count", flat=True)) <= {1, 2, 3}
+    assert not participants.filter(criteria__evidence="").exists()
+
+
+# Essonne -----------------------------------------------------------------------------------
+
+
+def test_essonne_has_five_structures_each_with_its_own_people_and_contracts(essonne):
+    assert essonne.hours_per_fte == 1607
+    assert essonne.time_zone == "Europe/Paris"
+    structures = Organisation.objects.filter(
+        network=essonne, kind=OrganisationKind.FACILITATOR
+    ).annotate(
+        participant_count=Count("participants", distinct=True),
+        contract_count=Count("facilitated_contracts", distinct=True),
+    )
+    assert structures.count() == 5
+    assert {"PLIE Nord Essonne", "Grand Paris Sud — service des clauses sociales"} <= set(
+        structures.values_list("name", flat=True)
+    )
+    for structure in structures:
+        assert structure.participant_count > 0, structure.name
+        assert 6 <= structure.contract_count <= 15, structure.name
+    assert validated_hours(essonne) > 0
+
+
+def test_essonne_has_a_private_buyer_with_a_voluntary_commitment(essonne):
+    private = Organisation.objects.get(network=essonne, buyer_kind=BuyerKind.PRIVATE_COMPANY)
+    clauses = Clause.objects.filter(contract__buyer=private)
+    assert clauses.exists()
+    assert set(clauses.values_list("legal_basis", flat=True)) == {LegalBasis.PRIVATE_COMMITMENT}
+    assert Organisation.objects.filter(
+        network=essonne, buyer_kind=BuyerKind.DEPARTMENT, name="Département de l'Essonne"
+    ).exists()
+
+
+def test_each_essonne_facilitator_sees_only_its_own_participants(essonne):
+    for structure in Organisation.objects.filter(
+        network=essonne, kind=OrganisationKind.FACILITATOR
+    ):
+        user = User.objects.get(memberships__organisation=structure)
+        visible = participants_visible_to(scope_for(user))
+        assert visible.count() == Participant.objects.filter(facilitator=structure).count() > 0
+        assert not visible.exclude(facilitator=structure).exists()
+
+
+def test_the_essonne_coordinator_coordinates_the_network(essonne):
+    coordinator = User.objects.get(email=ESSONNE_COORDINATOR_EMAIL)
+    assert NetworkCoordinator.objects.filter(user=coordinator, network=essonne).exists()
+    scope = scope_for(coordinator)
+    assert (
+        contracts_visible_to(scope).count()
+        == Contract.objects.filter(facilitator__network=essonne).count()
+    )
+    assert not participants_visible_to(scope).exists()
+
+
+# Logins ------------------------------------------------------------------------------------
+
+
+def test_every_demo_login_can_log_in(demo, db, client):
+    logins = demo_logins()
+    assert {MAYOTTE_FACILITATOR_EMAIL, ESSONNE_COORDINATOR_EMAIL} <= {
+        login.email for login in logins
+    }
+    for login in logins:
+        assert login.password == DEMO_PASSWORD
+        response = client.post(
+            reverse("login"), {"username": login.email, "password": login.password}
+        )
+        assert response.status_code == 302, login.email
+        assert response["Location"] == reverse("home"), login.email
+        client.logout()
+
+
+def test_demo_users_have_names_and_the_admin_reaches_django_admin(demo, db, client):
+    for login in demo_logins():
+        user = User.objects.get(email=login.email)
+        assert user.first_name, login.email
+        assert user.last_name, login.email
+    client.login(username="admin@tremplin.demo", password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_buyer_and_company_logins_see_their_contracts(mayotte):
+    buyer = User.objects.get(email="acheteur@departement976.demo")
+    department = Organisation.objects.get(network=mayotte, name="Département de Mayotte")
+    seen = contracts_visible_to(scope_for(buyer))
+    assert seen.count() == Contract.objects.filter(buyer=department).count() > 0
+    company = User.objects.get(email="entreprise@lagon-btp.demo")
+    assert contracts_visible_to(scope_for(company)).exists()
+
+
+# Consistency -------------------------------------------------------------------------------
+
+
+def test_every_month_of_hours_respects_the_ceiling_and_its_placement(demo, db):
+    demo_entries = HoursEntry.objects.filter(
+        placement__contract__facilitator__network__slug__in=DEMO_SLUGS
+    )
+    per_person_month = (
+        demo_entries.exclude(status=HoursStatus.REJECTED)
+        .values("placement__participant_id", "month")
+        .annotate(total=Sum("total_hours"))
+    )
+    for row in per_person_month:
+        month: date = row["month"]
+        assert row["total"] <= max_hours_in_month(month.year, month.month), row
+    this_month = timezone.localdate().replace(day=1)
+    for entry in demo_entries.select_related("placement__contract"):
+        placement, contract = entry.placement, entry.placement.contract
+        last = placement.end_date or contract.execution_end
+        assert placement.start_date.replace(day=1) <= entry.month <= last.replace(day=1), entry
+        assert contract.execution_start.replace(day=1) <= entry.month, entry
+        assert entry.month <= contract.execution_end.replace(day=1), entry
+        assert entry.month <= this_month, entry
+
+
+def test_sirets_are_valid_and_distinct(demo, db):
+    sirets = list(
+        Organisation.objects.filter(network__slug__in=DEMO_SLUGS).values_list("network_id", "siret")
+    )
+    assert len(set(sirets)) == len(sirets)
+    for _, siret in sirets:
+        assert stdnum_siret.is_valid(siret), siret
+
+
+def test_loading_twice_changes_nothing(demo, db):
+    before = counts()
+    logins = load_demo()
+    assert counts() == before
+    assert all(isinstance(login, DemoLogin) for login in logins)
+    assert validated_hours(Network.objects.get(slug="mayotte")) == 258_000
+
+
+def test_reset_removes_the_demo_networks_and_accounts(demo, db):
+    reset_demo()
+    assert not Network.objects.filter(slug__in=DEMO_SLUGS).exists()
+    assert not User.objects.filter(email__in=[login.email for login in demo_logins()]).exists()
+    assert not Participant.objects.filter(facilitator__network__slug__in=DEMO_SLUGS).exists()
+
+
+# The command -------------------------------------------------------------------------------
+
+
+def test_the_command_prints_the_logins(demo, db):
+    out = StringIO()
+    call_command("demo", "--logins", stdout=out)
+    printed = out.getvalue()
+    assert "Mot de passe" in printed
+    assert DEMO_PASSWORD in printed
+    for login in demo_logins():
+        assert login.email in printed
+        assert login.role in printed
+
+
+def test_the_command_says_the_demo_is_already_loaded(demo, db):
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "déjà chargée" in out.getvalue()
+    assert Network.objects.filter(slug__in=DEMO_SLUGS).count() == 2
+
+
+def test_the_summary_reads_258000_hours_and_141_fte(demo, db):
+    summary = {item.name: item for item in demo_summary()}
+    mayotte = summary["Mayotte — Achats socialement responsables"]
+    assert (mayotte.validated_hours, mayotte.whole_fte, mayotte.contracts, mayotte.buyers) == (
+        258_000,
+        141,
+        89,
+        16,
+    )
+    assert summary["Inclusiv'Essonne"].structures == 5
+
+
+# Planning (no database) --------------------------------------------------------------------
+
+
+def test_planning_is_deterministic():
+    today = date(2026, 11, 23)
+    first, second = plan_mayotte(today), plan_mayotte(today)
+    assert [plan.reference for plan in first.contracts] == [
+        plan.reference for plan in second.contracts
+    ]
+    assert [plan.amount for plan in first.contracts] == [plan.amount for plan in second.contracts]
+    people = first.people["cress"]
+    assert [person.last_name for person in people] == [
+        person.last_name for person in second.people["cress"]
+    ]
+
+
+@pytest.mark.parametrize("today", [date(2026, 2, 1), date(2026, 11, 23), date(2027, 6, 30)])
+def test_mayotte_reaches_258000_hours_whatever_the_day(today):
+    plan = plan_mayotte(today)
+    placements = [placement for contract in plan.contracts for placement in contract.placements]
+    assert sum(placement.validated_hours for placement in placements) == 258_000
+    assert len(plan.contracts) == 89
+
+
+def test_essonne_plans_between_6_and_15_contracts_per_structure():
+    plan = plan_essonne(date(2026, 11, 23))
+    per_structure: dict[str, int] = {}
+    for contract in plan.contracts:
+        per_structure[contract.facilitator] = per_structure.get(contract.facilitator, 0) + 1
+    assert len(per_structure) == 5
+    assert all(6 <= count <= 15 for count in per_structure.values())
+
+
+def test_siret_book_gives_valid_distinct_numbers():
+    import random
+
+    book = SiretBook(random.Random(1))
+    numbers = [book.next(public=index % 2 == 0) for index in range(200)]
+    assert len(set(numbers)) == 200
+    assert all(stdnum_siret.is_valid(number) for number in numbers)
+    assert all(number.startswith("2") for number in numbers[::2])
