@@ -108,7 +108,9 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-USE_THOUSAND_SEPARATOR = True
+# Identifiers in links and forms must never be grouped ("?buyer=1 194"): figures are
+# grouped explicitly by the filters of core.templatetags.french.
+USE_THOUSAND_SEPARATOR = False
 # Fallback only: each network has its own time zone (Mayotte is UTC+3).
 TIME_ZONE = "Europe/Paris"
 USE_TZ = True
