@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.factories import (
     ContractFactory,
@@ -21,6 +21,13 @@ from tremplin.organisations.models import Organisation, User
 @pytest.fixture(autouse=True)
 def _french(settings):  # type: ignore[no-untyped-def]
     settings.LANGUAGE_CODE = "fr"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_media(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Uploaded files (evidence of eligibility) go to a temporary folder, never the project's."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages deliberately open to everyone.
-PUBLIC_URL_NAMES = {"login", "admin:login"}
+PUBLIC_URL_NAMES = {"login", "admin:login", "invitation_accept"}
 
 
 def _named_patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPattern]]:

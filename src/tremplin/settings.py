@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
     "tremplin.core",
     "tremplin.organisations",
     "tremplin.procurement",
@@ -142,6 +144,31 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+
+# Background work (django-tasks). Long jobs, such as a spreadsheet of hours with more
+# than HOURS_IMPORT_BACKGROUND_ROWS rows, are stored in the database and run by a worker
+# process started beside the web server:
+#
+#     python -m tremplin db_worker
+#
+# (the command of django-tasks-db; ``--batch`` runs what is waiting and stops). Without a
+# worker such jobs wait, and their page says so. TREMPLIN_TASKS_BACKEND=immediate runs
+# them inside the request instead, which needs no worker (tests use it).
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": TASKS_BACKENDS[os.environ.get("TREMPLIN_TASKS_BACKEND", "database")],
+        "QUEUES": ["default"],
+    }
+}
+
+# Spreadsheet imports of hours: size limit of a file, and the number of rows above which
+# the import runs in the background with a progress bar.
+HOURS_IMPORT_MAX_BYTES = int(os.environ.get("TREMPLIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+HOURS_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TREMPLIN_IMPORT_BACKGROUND_ROWS", "5000"))
 
 BOOTSTRAP5 = {
     "css_url": {"url": "/static/vendor/bootstrap-5.3.8/bootstrap.min.css"},

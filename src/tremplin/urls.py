@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tremplin.organisations import invitation_views
 from tremplin.reporting import views as reporting_views
 
 admin.site.site_header = "Administration de Tremplin"
@@ -19,6 +20,9 @@ urlpatterns = [
     path("marches/", include("tremplin.procurement.urls")),
     path("organisations/", include("tremplin.organisations.urls")),
     path("participants/", include("tremplin.inclusion.urls")),
+    path("entreprise/", include("tremplin.inclusion.company_urls")),
+    path("eligibilite/", include("tremplin.inclusion.eligibility_urls")),
+    path("invitation/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("impact/", include("tremplin.reporting.urls")),
     path("admin/", admin.site.urls),
 ]

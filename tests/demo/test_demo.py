@@ -33,8 +33,14 @@ from tremplin.demo.territories import (
     load_demo,
     reset_demo,
 )
-from tremplin.inclusion.enums import HoursStatus
-from tremplin.inclusion.models import EligibilityCriterion, HoursEntry, Participant, Placement
+from tremplin.inclusion.enums import CriterionStatus, HoursStatus
+from tremplin.inclusion.models import (
+    EligibilityCriterion,
+    HoursEntry,
+    Participant,
+    ParticipantCriterion,
+    Placement,
+)
 from tremplin.inclusion.selectors import participants_visible_to
 from tremplin.organisations.access import scope_for
 from tremplin.organisations.enums import BuyerKind, OrganisationKind
@@ -284,6 +290,27 @@ def test_sirets_are_valid_and_distinct(demo, db):
     assert len(set(sirets)) == len(sirets)
     for _, siret in sirets:
         assert stdnum_siret.is_valid(siret), siret
+
+
+def test_the_mayotte_company_has_a_hire_to_check_and_months_to_validate(mayotte, client):
+    """The company space is not empty: Lagon BTP declared a hire with a PDF attestation,
+    waiting for the facilitator's check, and her first months of hours."""
+    company = User.objects.get(email="entreprise@lagon-btp.demo")
+    item = ParticipantCriterion.objects.get(
+        participant__facilitator__network=mayotte, status=CriterionStatus.TO_CHECK
+    )
+    assert item.checked_by == company
+    assert item.evidence_file.read(5) == b"%PDF-"
+    placement = item.participant.placements.get()
+    assert placement.employer.name == "Lagon BTP"
+    assert placement.hours_entries.filter(status=HoursStatus.DECLARED).count() == 2
+    client.force_login(company)
+    page = client.get(reverse("company:placement_detail", args=[placement.pk]))
+    assert "À vérifier" in page.content.decode()
+    facilitator = User.objects.get(email=MAYOTTE_FACILITATOR_EMAIL)
+    client.force_login(facilitator)
+    queue = client.get(reverse("eligibility:criteria_review")).content.decode()
+    assert item.participant.last_name.upper() in queue
 
 
 def test_loading_twice_changes_nothing(demo, db):

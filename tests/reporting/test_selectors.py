@@ -9,6 +9,7 @@ import pytest
 
 from tests.factories import (
     ContractFactory,
+    ParticipantFactory,
     PlacementFactory,
     UserFactory,
     coordinator_of,
@@ -16,6 +17,7 @@ from tests.factories import (
 )
 from tests.reporting.conftest import add_hours
 from tremplin.inclusion.enums import HoursStatus
+from tremplin.inclusion.selectors import hours_awaiting_review
 from tremplin.organisations.access import scope_for
 from tremplin.procurement.progress import ProgressStatus
 from tremplin.reporting import selectors
@@ -51,6 +53,33 @@ def test_declared_and_rejected_hours_are_not_realised(structure, today):
 
     assert figures.hours_validated == 100
     assert figures.hours_declared == 40
+
+
+def test_hours_to_review_are_those_of_the_structures_participants(
+    structure, other_structure, today
+):
+    """The card counts the review queue: the structure's participants' declared hours,
+    even on another structure's contract, and never another structure's participants."""
+    mine = ContractFactory(facilitator=structure.organisation, hours=700)
+    theirs = ContractFactory(facilitator=other_structure.organisation, hours=700)
+    own_participant = ParticipantFactory(facilitator=structure.organisation)
+    other_participant = ParticipantFactory(facilitator=other_structure.organisation)
+    add_hours(
+        PlacementFactory(contract=mine, participant=own_participant), [40], HoursStatus.DECLARED
+    )
+    add_hours(
+        PlacementFactory(contract=theirs, participant=own_participant), [25], HoursStatus.DECLARED
+    )
+    add_hours(
+        PlacementFactory(contract=mine, participant=other_participant), [15], HoursStatus.DECLARED
+    )
+    scope = scope_for(structure.user)
+
+    figures = selectors.facilitator_dashboard(scope, today=today).figures
+
+    assert figures.hours_declared == 65
+    queue = hours_awaiting_review(scope)
+    assert figures.hours_declared == sum(entry.total_hours for entry in queue)
 
 
 def test_another_structures_hours_do_not_count(territory, other_territory, today):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from tests.factories import (
     ContractFactory,
+    ParticipantFactory,
     PlacementFactory,
     UserFactory,
     coordinator_of,
@@ -84,7 +86,7 @@ def test_each_figure_links_to_the_rows_behind_it(territory):
     contracts = reverse("procurement:contract_list")
     for name, url in [
         ("hours", contracts),
-        ("contracts", contracts),
+        ("contracts", contracts + "?clause=with"),
         ("participants", reverse("inclusion:participant_list")),
         ("buyers", reverse("organisations:organisation_list") + "?kind=buyer"),
         ("declared", reverse("inclusion:hours_review")),
@@ -110,6 +112,78 @@ def test_the_buyer_table_and_late_contracts_are_shown(territory):
     for contract in territory.contracts:
         if contract.hours_required:
             assert reverse("procurement:contract_detail", args=[contract.pk]) in text
+
+
+def test_each_status_count_links_to_the_contracts_it_counts(structure, today):
+    start = today - datetime.timedelta(days=365)
+    running = {"execution_start": start, "execution_end": today + datetime.timedelta(days=365)}
+    late = ContractFactory(facilitator=structure.organisation, hours=1000, **running)
+    add_hours(PlacementFactory(contract=late), [10])
+    met = ContractFactory(facilitator=structure.organisation, hours=100, **running)
+    add_hours(PlacementFactory(contract=met), [100])
+    # Neither counted by the dashboard ("contracts with a clause") nor shown by its links.
+    ContractFactory(facilitator=structure.organisation, **running)
+    contracts = reverse("procurement:contract_list")
+
+    text = page_text(structure.client.get("/"))
+
+    for status in ("not_started", "on_track", "late", "met", "exceeded"):
+        link = re.search(
+            rf'<a class="status-count[^"]*" data-status="{status}" href="([^"]+)">'
+            r'\s*<span class="badge[^"]*">[^<]+</span>\s*<span class="fw-semibold">(\d+)</span>',
+            text,
+        )
+        assert link, status
+        assert link.group(1) == f"{contracts}?status={status}&clause=with"
+        listed = page_text(structure.client.get(link.group(1)))
+        shown = re.search(r'figure-value">(\d+)</div>\s*<div class="figure-label">marché', listed)
+        assert shown, status
+        assert shown.group(1) == link.group(2), status
+    late_list = page_text(structure.client.get(f"{contracts}?status=late&clause=with"))
+    assert late.reference in late_list
+    assert met.reference not in late_list
+
+
+def test_more_than_ten_late_contracts_link_to_the_late_list(structure, today):
+    running = {
+        "execution_start": today - datetime.timedelta(days=365),
+        "execution_end": today + datetime.timedelta(days=365),
+    }
+    for _ in range(12):
+        add_hours(
+            PlacementFactory(
+                contract=ContractFactory(facilitator=structure.organisation, hours=1000, **running)
+            ),
+            [10],
+        )
+
+    text = page_text(structure.client.get("/"))
+
+    contracts = reverse("procurement:contract_list")
+    assert "Et 2 autres marchés en retard" in text
+    assert f'<a href="{contracts}?status=late">voir la liste des marchés en retard</a>' in text
+    listed = page_text(structure.client.get(f"{contracts}?status=late"))
+    assert re.search(r'figure-value">12</div>\s*<div class="figure-label">marchés', listed)
+
+
+def test_the_hours_to_review_card_shows_the_review_queue(structure, other_structure):
+    theirs = ContractFactory(facilitator=other_structure.organisation, hours=700)
+    own_participant = ParticipantFactory(facilitator=structure.organisation)
+    add_hours(
+        PlacementFactory(contract=theirs, participant=own_participant), [25], HoursStatus.DECLARED
+    )
+    mine = ContractFactory(facilitator=structure.organisation, hours=700)
+    add_hours(PlacementFactory(contract=mine), [7], HoursStatus.DECLARED)
+    other_participant = ParticipantFactory(facilitator=other_structure.organisation)
+    add_hours(
+        PlacementFactory(contract=mine, participant=other_participant), [15], HoursStatus.DECLARED
+    )
+
+    response = structure.client.get("/")
+    queue = page_text(structure.client.get(reverse("inclusion:hours_review")))
+
+    assert figure(response, "declared") == "32"
+    assert "<strong>32</strong> heures" in queue
 
 
 def test_the_facilitator_never_sees_another_structures_figures(territory, other_territory):
@@ -254,9 +328,9 @@ def test_anonymous_users_are_sent_to_log_in(client, db, url):
 
 # --- Query counts --------------------------------------------------------------------
 
-# Session, user, scope (2), network, then the dashboard's own queries (six, or four
+# Session, user, scope (2), network, then the dashboard's own queries (seven, or four
 # on the network page): the same whatever the number of rows.
-HOME_QUERIES = 11
+HOME_QUERIES = 12
 NETWORK_QUERIES = 10
 
 

@@ -16,11 +16,11 @@ from django.db.models import Count, ProtectedError, Q, Sum
 from django.utils import timezone
 
 from tremplin.core.fte import whole_full_time_equivalents
-from tremplin.demo import essonne, mayotte
+from tremplin.demo import company_space, essonne, mayotte
 from tremplin.demo.scenario import UserSpec
 from tremplin.demo.writer import TerritoryWriter, demo_user
 from tremplin.inclusion.enums import HoursStatus
-from tremplin.inclusion.models import HoursEntry, Participant, Placement
+from tremplin.inclusion.models import HoursEntry, Participant, ParticipantCriterion, Placement
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Network, Organisation, User
 from tremplin.procurement.models import Contract, Operation
@@ -94,7 +94,11 @@ def load_demo() -> list[DemoLogin]:
     today = timezone.localdate()
     with transaction.atomic():
         password_hash = make_password(DEMO_PASSWORD)
-        TerritoryWriter(mayotte.plan_mayotte(today), password_hash=password_hash, seed=976).write()
+        island = TerritoryWriter(
+            mayotte.plan_mayotte(today), password_hash=password_hash, seed=976
+        ).write()
+        # The company space: Lagon BTP declares a hire, her evidence and her hours.
+        company_space.declare_a_hire(island, mayotte.COMPANY_EMAIL, today)
         TerritoryWriter(essonne.plan_essonne(today), password_hash=password_hash, seed=91).write()
         demo_user(ADMIN, password_hash)
     return demo_logins()
@@ -110,6 +114,12 @@ def reset_demo() -> None:
     )
     HoursEntry.objects.filter(placement__in=placements).delete()
     placements.delete()
+    # Evidence files of eligibility are not rows: remove them from the storage first.
+    evidence = ParticipantCriterion.objects.filter(
+        participant__facilitator__in=organisations
+    ).exclude(evidence_file="")
+    for item in evidence:
+        item.evidence_file.delete(save=False)
     # History events go with the participants and contracts they belong to.
     Participant.objects.filter(facilitator__in=organisations).delete()
     Contract.objects.filter(facilitator__in=organisations).delete()

@@ -49,11 +49,30 @@ HOURS_STATUS_COLOURS = {
 }
 
 
+class CriterionStatus(models.TextChoices):
+    """Where an eligibility criterion stands: declared by an employer, it waits for the
+    facilitator's check; recorded by the facilitator, it is confirmed at once."""
+
+    TO_CHECK = "to_check", "À vérifier"
+    CONFIRMED = "confirmed", "Confirmé"
+    REFUSED = "refused", "Refusé"
+
+
+CRITERION_STATUS_COLOURS = {
+    CriterionStatus.TO_CHECK: "warning",
+    CriterionStatus.CONFIRMED: "success",
+    CriterionStatus.REFUSED: "danger",
+}
+
+
 class EventAction(models.TextChoices):
     PARTICIPANT_CREATED = "participant_created", "Participant créé"
     PARTICIPANT_UPDATED = "participant_updated", "Participant modifié"
     CRITERION_SET = "criterion_set", "Critère d'éligibilité enregistré"
     CRITERION_REMOVED = "criterion_removed", "Critère d'éligibilité retiré"
+    CRITERION_DECLARED = "criterion_declared", "Critère d'éligibilité déclaré par l'employeur"
+    CRITERION_CONFIRMED = "criterion_confirmed", "Critère d'éligibilité confirmé"
+    CRITERION_REFUSED = "criterion_refused", "Critère d'éligibilité refusé"
     PLACEMENT_CREATED = "placement_created", "Mise en emploi créée"
     PLACEMENT_UPDATED = "placement_updated", "Mise en emploi modifiée"
     HOURS_DECLARED = "hours_declared", "Heures déclarées"
@@ -124,3 +143,24 @@ DEFAULT_ELIGIBILITY_CRITERIA: tuple[CriterionDefinition, ...] = (
         None,
     ),
 )
+
+
+class HoursImportStatus(models.TextChoices):
+    """Where an import of a spreadsheet of hours stands."""
+
+    RECEIVED = "received", "Colonnes à préciser"
+    QUEUED = "queued", "En attente"
+    RUNNING = "running", "En cours"
+    INVALID = "invalid", "Erreurs à corriger"
+    DONE = "done", "Importé"
+    FAILED = "failed", "Échec"
+
+
+HOURS_IMPORT_STATUS_COLOURS = {
+    HoursImportStatus.RECEIVED: "secondary",
+    HoursImportStatus.QUEUED: "info",
+    HoursImportStatus.RUNNING: "info",
+    HoursImportStatus.INVALID: "danger",
+    HoursImportStatus.DONE: "success",
+    HoursImportStatus.FAILED: "danger",
+}

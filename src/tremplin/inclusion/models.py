@@ -1,5 +1,6 @@
 """Participants and their eligibility, placements and monthly hours; their history."""
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,7 +8,15 @@ from django.db import models
 from django.db.models import F, Q
 
 from tremplin.core.models import ChangeEventBase, RomeJobTitle
-from tremplin.inclusion.enums import ExecutionMode, HoursStatus, QualificationLevel, Sex
+from tremplin.inclusion.enums import (
+    CriterionStatus,
+    ExecutionMode,
+    HoursImportStatus,
+    HoursStatus,
+    QualificationLevel,
+    Sex,
+)
+from tremplin.inclusion.evidence import evidence_path
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Network, Organisation
 from tremplin.procurement.models import Contract, Lot
@@ -117,6 +126,27 @@ class ParticipantCriterion(models.Model):
         verbose_name="vérifié par",
     )
     valid_until = models.DateField("valable jusqu'au", null=True, blank=True)
+    # An employer's declaration waits for the facilitator's check; the facilitator's own
+    # records are confirmed at once.
+    status = models.CharField(
+        "statut",
+        max_length=20,
+        choices=CriterionStatus.choices,
+        default=CriterionStatus.CONFIRMED,
+    )
+    evidence_file = models.FileField(
+        "pièce justificative", upload_to=evidence_path, blank=True, max_length=200
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidé par",
+    )
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    refusal_reason = models.CharField("motif du refus", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "critère d'un participant"
@@ -131,6 +161,15 @@ class ParticipantCriterion(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("checked_on")),
                 name="participant_criterion_valid_after_check",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CriterionStatus.values),
+                name="participant_criterion_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CriterionStatus.REFUSED) | ~Q(refusal_reason=""),
+                name="participant_criterion_refusal_has_reason",
+                violation_error_message="Un refus doit être motivé.",
             ),
         ]
 
@@ -275,3 +314,138 @@ class InclusionEvent(ChangeEventBase):
         verbose_name = "événement"
         verbose_name_plural = "historique des participants"
         indexes = [models.Index(fields=["participant", "occurred_at"])]
+
+
+# Spreadsheet imports of monthly hours ----------------------------------------------------
+
+
+def hours_import_path(instance: "HoursImport", filename: str) -> str:
+    """Imported files are kept under a random name that says nothing of the people in it."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"imports/{secrets.token_hex(16)}.{extension}"
+
+
+class HoursImport(models.Model):
+    """A spreadsheet of monthly hours sent by an organisation, and what became of it.
+
+    The file is checked whole before anything is written: either every row is written in
+    one transaction (``summary counts``), or nothing is and ``errors`` lists each bad row.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="hours_imports",
+        verbose_name="organisation",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="importé par",
+    )
+    created_at = models.DateTimeField("reçu le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    file = models.FileField("fichier", upload_to=hours_import_path, max_length=200)
+    file_name = models.CharField("nom du fichier", max_length=255)
+    file_format = models.CharField("format", max_length=4)
+    file_size = models.PositiveIntegerField("taille (octets)")
+    file_hash = models.CharField("empreinte SHA-256", max_length=64, db_index=True)
+    validate_directly = models.BooleanField("valider directement", default=False)
+    status = models.CharField(
+        "statut",
+        max_length=20,
+        choices=HoursImportStatus.choices,
+        default=HoursImportStatus.RECEIVED,
+    )
+    header_line = models.PositiveIntegerField("ligne des en-têtes", default=0)
+    # The columns as read: [[index, label, field or "" or null], ...]
+    columns = models.JSONField("colonnes", default=list, blank=True)
+    row_count = models.PositiveIntegerField("lignes à lire", default=0)
+    rows_processed = models.PositiveIntegerField("lignes lues", default=0)
+    rows_read = models.PositiveIntegerField("lignes d'heures", default=0)
+    created_count = models.PositiveIntegerField("mois créés", default=0)
+    updated_count = models.PositiveIntegerField("mois modifiés", default=0)
+    unchanged_count = models.PositiveIntegerField("mois inchangés", default=0)
+    hours_imported = models.DecimalField(
+        "heures importées", max_digits=12, decimal_places=2, default=Decimal(0)
+    )
+    error_count = models.PositiveIntegerField("erreurs", default=0)
+    # The error report: [[line, column index or null, column label, message], ...]
+    errors = models.JSONField("erreurs relevées", default=list, blank=True)
+    task_id = models.CharField("tâche de fond", max_length=64, blank=True)
+    message = models.CharField("message", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "import d'heures"
+        verbose_name_plural = "imports d'heures"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "file_hash"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=HoursImportStatus.values),
+                name="hours_import_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d/%m/%Y})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (
+            HoursImportStatus.INVALID,
+            HoursImportStatus.DONE,
+            HoursImportStatus.FAILED,
+        )
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.row_count:
+            return 0
+        return min(100, round(100 * self.rows_processed / self.row_count))
+
+
+class ColumnMapping(models.Model):
+    """What a column of an organisation's spreadsheets means, chosen once and applied to
+    its next files: "Matricule ME" is the placement number, "Commentaire" is set aside."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="column_mappings",
+        verbose_name="organisation",
+    )
+    header = models.CharField(
+        "en-tête (simplifié)",
+        max_length=200,
+        help_text="Sans majuscules, accents, espaces ni ponctuation.",
+    )
+    label = models.CharField("en-tête tel qu'écrit", max_length=200)
+    field = models.CharField(
+        "donnée", max_length=40, blank=True, help_text="Vide : la colonne est ignorée."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="choisi par",
+    )
+    updated_at = models.DateTimeField("choisi le", auto_now=True)
+
+    class Meta:
+        verbose_name = "correspondance de colonne"
+        verbose_name_plural = "correspondances de colonnes"
+        ordering = ["organisation", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "header"], name="column_mapping_unique_header"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} → {self.field or 'ignorée'}"

@@ -9,11 +9,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from tremplin.core.models import RomeJobTitle
-from tremplin.inclusion.enums import HoursStatus
+from tremplin.inclusion.enums import CriterionStatus, HoursStatus
 from tremplin.inclusion.models import (
     EligibilityCriterion,
     HoursEntry,
@@ -24,10 +34,10 @@ from tremplin.inclusion.models import (
 )
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.enums import OrganisationKind
-from tremplin.organisations.models import Network, Organisation
+from tremplin.organisations.models import Membership, Network, Organisation
 from tremplin.organisations.selectors import employers_for_placements, organisations_visible_to
-from tremplin.procurement.models import Contract, Lot
-from tremplin.procurement.selectors import contracts_visible_to
+from tremplin.procurement.models import Clause, Contract, Lot
+from tremplin.procurement.selectors import contracts_visible_to, with_hours
 
 
 def participants_visible_to(scope: UserScope) -> QuerySet[Participant]:
@@ -67,7 +77,7 @@ def participant_detail(scope: UserScope, pk: int) -> Participant:
     return (
         participants_visible_to(scope)
         .select_related("facilitator__network", "referred_by")
-        .prefetch_related("criteria__criterion", "criteria__checked_by")
+        .prefetch_related("criteria__criterion", "criteria__checked_by", "criteria__decided_by")
         .get(pk=pk)
     )
 
@@ -381,3 +391,320 @@ def history_references(events: list[InclusionEvent]) -> dict[str, dict[int, Any]
         )
     }
     return references
+
+
+# Eligibility declared by employers, checked by facilitators ----------------------------
+
+
+def criteria_to_check(scope: UserScope) -> QuerySet[ParticipantCriterion]:
+    """The facilitator's queue: criteria declared by employers, waiting for a check."""
+    return (
+        ParticipantCriterion.objects.filter(
+            participant__facilitator_id__in=scope.facilitator_ids,
+            status=CriterionStatus.TO_CHECK,
+        )
+        .select_related("participant__facilitator", "criterion", "checked_by")
+        .order_by("checked_on", "participant__last_name", "pk")
+    )
+
+
+def employers_of_participants(participant_ids: list[int]) -> dict[int, list[str]]:
+    """The employers of each participant's placements, by name (one query)."""
+    employers: dict[int, list[str]] = {}
+    rows = (
+        Placement.objects.filter(participant_id__in=participant_ids)
+        .order_by("employer__name")
+        .values_list("participant_id", "employer__name")
+        .distinct()
+    )
+    for participant_id, name in rows:
+        employers.setdefault(participant_id, []).append(name)
+    return employers
+
+
+# Companies and inclusion employers ------------------------------------------------------
+# A company (or an inclusion employer: SIAE, GEIQ, EA) sees the placements it employs,
+# their hours, and those people only: never a person placed elsewhere, never another
+# employer's placement. Its contracts are those it holds, shares, subcontracts or
+# employs people on.
+
+
+def company_placements_visible_to(scope: UserScope) -> QuerySet[Placement]:
+    return Placement.objects.filter(employer_id__in=scope.company_ids)
+
+
+def company_participants_visible_to(scope: UserScope) -> QuerySet[Participant]:
+    return Participant.objects.filter(
+        pk__in=company_placements_visible_to(scope).values("participant_id")
+    )
+
+
+def company_hours_entries_visible_to(scope: UserScope) -> QuerySet[HoursEntry]:
+    return HoursEntry.objects.filter(placement__employer_id__in=scope.company_ids)
+
+
+def company_criteria_visible_to(scope: UserScope) -> QuerySet[ParticipantCriterion]:
+    """Criteria the company vouched for itself (declared by one of its members), of the
+    people it employs; the facilitator's own records stay with the facilitator."""
+    vouched = Membership.objects.filter(
+        user_id=OuterRef("checked_by_id"), organisation_id__in=scope.company_ids
+    )
+    return ParticipantCriterion.objects.filter(
+        Exists(vouched), participant__in=company_participants_visible_to(scope)
+    )
+
+
+def company_contracts_visible_to(scope: UserScope) -> QuerySet[Contract]:
+    if not scope.company_ids:
+        return Contract.objects.none()
+    ids = scope.company_ids
+    co_contracted = Contract.co_contractors.through.objects.filter(
+        contract_id=OuterRef("pk"), organisation_id__in=ids
+    )
+    subcontracted = Contract.subcontractors.through.objects.filter(
+        contract_id=OuterRef("pk"), organisation_id__in=ids
+    )
+    lots = Lot.objects.filter(contract_id=OuterRef("pk"), awarded_company_id__in=ids)
+    employs = Placement.objects.filter(contract_id=OuterRef("pk"), employer_id__in=ids)
+    return Contract.objects.filter(
+        Q(awarded_company_id__in=ids)
+        | Q(Exists(co_contracted))
+        | Q(Exists(subcontracted))
+        | Q(Exists(lots))
+        | Q(Exists(employs))
+    )
+
+
+def company_contract_list(scope: UserScope, *, search: str = "") -> QuerySet[Contract]:
+    """The company's contracts with their hours, clauses and buyer (latest first)."""
+    contracts = company_contracts_visible_to(scope)
+    if search:
+        contracts = contracts.filter(
+            Q(reference__icontains=search)
+            | Q(title__icontains=search)
+            | Q(buyer__name__icontains=search)
+        )
+    return (
+        with_hours(contracts)
+        .select_related("buyer", "awarded_company", "facilitator")
+        .prefetch_related(
+            Prefetch("clauses", queryset=Clause.objects.select_related("lot").order_by("pk"))
+        )
+        .order_by("-execution_start", "reference", "pk")
+    )
+
+
+def company_contract_detail(scope: UserScope, pk: int) -> Contract:
+    """One of the company's contracts (raises Contract.DoesNotExist otherwise)."""
+    return (
+        with_hours(company_contracts_visible_to(scope).filter(pk=pk))
+        .select_related("buyer", "awarded_company", "facilitator__network")
+        .prefetch_related(
+            Prefetch("clauses", queryset=Clause.objects.select_related("lot").order_by("pk")),
+            "co_contractors",
+            "subcontractors",
+        )
+        .get()
+    )
+
+
+@dataclass(frozen=True)
+class CompanyHours:
+    """What the company's own placements bring to a contract."""
+
+    placements: int = 0
+    validated: Decimal = Decimal(0)
+    declared: Decimal = Decimal(0)
+    rejected_months: int = 0
+
+
+def company_hours_by_contract(scope: UserScope, contract_ids: list[int]) -> dict[int, CompanyHours]:
+    """The company's placements and hours on each contract (two queries)."""
+    if not contract_ids:
+        return {}
+    placements = dict(
+        company_placements_visible_to(scope)
+        .filter(contract_id__in=contract_ids)
+        .order_by()
+        .values("contract_id")
+        .annotate(count=Count("pk"))
+        .values_list("contract_id", "count")
+    )
+    hours = {
+        row["placement__contract_id"]: row
+        for row in company_hours_entries_visible_to(scope)
+        .filter(placement__contract_id__in=contract_ids)
+        .order_by()
+        .values("placement__contract_id")
+        .annotate(
+            validated=Sum("total_hours", filter=Q(status=HoursStatus.VALIDATED)),
+            declared=Sum("total_hours", filter=Q(status=HoursStatus.DECLARED)),
+            rejected=Count("pk", filter=Q(status=HoursStatus.REJECTED)),
+        )
+    }
+    result = {}
+    for contract_id in contract_ids:
+        row = hours.get(contract_id, {})
+        result[contract_id] = CompanyHours(
+            placements=placements.get(contract_id, 0),
+            validated=row.get("validated") or Decimal(0),
+            declared=row.get("declared") or Decimal(0),
+            rejected_months=row.get("rejected") or 0,
+        )
+    return result
+
+
+def _with_company_hours(placements: QuerySet[Placement]) -> QuerySet[Placement]:
+    output = HoursEntry._meta.get_field("total_hours").output_field
+    return placements.annotate(
+        validated_hours=Coalesce(
+            Sum(
+                "hours_entries__total_hours", filter=Q(hours_entries__status=HoursStatus.VALIDATED)
+            ),
+            Value(0),
+            output_field=output,
+        ),
+        declared_hours=Coalesce(
+            Sum("hours_entries__total_hours", filter=Q(hours_entries__status=HoursStatus.DECLARED)),
+            Value(0),
+            output_field=output,
+        ),
+    )
+
+
+def company_placements_of_contract(scope: UserScope, contract_id: int) -> QuerySet[Placement]:
+    """The company's placements on a contract, each with its months (prefetched)."""
+    return (
+        _with_company_hours(company_placements_visible_to(scope).filter(contract_id=contract_id))
+        .select_related("participant", "lot", "employer", "job")
+        .prefetch_related(Prefetch("hours_entries", queryset=HoursEntry.objects.order_by("month")))
+        .order_by("participant__last_name", "participant__first_name", "start_date", "pk")
+    )
+
+
+def company_placement_detail(scope: UserScope, pk: int) -> Placement:
+    """One of the company's placements (raises Placement.DoesNotExist otherwise)."""
+    return (
+        company_placements_visible_to(scope)
+        .select_related(
+            "participant__referred_by",
+            "contract__buyer",
+            "contract__facilitator",
+            "lot",
+            "employer",
+            "job__rome",
+        )
+        .get(pk=pk)
+    )
+
+
+def company_hours_of_placement(scope: UserScope, placement: Placement) -> QuerySet[HoursEntry]:
+    return (
+        company_hours_entries_visible_to(scope)
+        .filter(placement=placement)
+        .select_related("declared_by", "reviewed_by")
+        .order_by("month")
+    )
+
+
+def company_criteria_of_participant(
+    scope: UserScope, participant: Participant
+) -> QuerySet[ParticipantCriterion]:
+    return (
+        company_criteria_visible_to(scope)
+        .filter(participant=participant)
+        .select_related("criterion", "decided_by")
+        .order_by("criterion__position")
+    )
+
+
+def company_rejected_hours(scope: UserScope) -> QuerySet[HoursEntry]:
+    """Refused months of the company's placements: what it has to correct."""
+    return (
+        company_hours_entries_visible_to(scope)
+        .filter(status=HoursStatus.REJECTED)
+        .select_related("placement__participant", "placement__contract")
+        .order_by("-month", "placement__participant__last_name", "pk")
+    )
+
+
+def company_refused_criteria(scope: UserScope) -> QuerySet[ParticipantCriterion]:
+    """Refused criteria of the company's people, each with one of its placements
+    (``placement_id``), where a new piece of evidence is sent."""
+    placement = (
+        company_placements_visible_to(scope)
+        .filter(participant_id=OuterRef("participant_id"))
+        .order_by("-start_date", "pk")
+        .values("pk")[:1]
+    )
+    return (
+        company_criteria_visible_to(scope)
+        .filter(status=CriterionStatus.REFUSED)
+        .select_related("participant", "criterion")
+        .annotate(placement_id=Subquery(placement))
+        .order_by("-decided_at", "pk")
+    )
+
+
+def company_employers(scope: UserScope) -> QuerySet[Organisation]:
+    """The user's companies and inclusion employers: who can employ a declared person."""
+    return Organisation.objects.filter(pk__in=scope.company_ids).order_by("name")
+
+
+def company_organisations(scope: UserScope) -> list[Organisation]:
+    return list(company_employers(scope).select_related("network"))
+
+
+def prescribers_of_network(network: Network) -> QuerySet[Organisation]:
+    """The prescribers of a network (France Travail, Mission locale…), for a declaration."""
+    return Organisation.objects.filter(network=network, kind=OrganisationKind.PRESCRIBER).order_by(
+        "name"
+    )
+
+
+def lots_of_contract(contract: Contract) -> QuerySet[Lot]:
+    return Lot.objects.filter(contract=contract).order_by("number")
+
+
+@dataclass(frozen=True)
+class CompanyTotals:
+    """The company's contracts together: what they require, what is validated, declared."""
+
+    count: int
+    hours_required: int
+    validated: Decimal
+    declared: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(Decimal(0), Decimal(self.hours_required) - self.validated)
+
+
+def company_contract_totals(scope: UserScope) -> CompanyTotals:
+    """Totals of the company's contracts (two queries)."""
+    contracts = company_contracts_visible_to(scope)
+    sums = contracts.aggregate(count=Count("pk"), required=Sum("hours_required"))
+    hours = HoursEntry.objects.filter(placement__contract__in=contracts.values("pk")).aggregate(
+        validated=Sum("total_hours", filter=Q(status=HoursStatus.VALIDATED)),
+        declared=Sum("total_hours", filter=Q(status=HoursStatus.DECLARED)),
+    )
+    return CompanyTotals(
+        count=sums["count"] or 0,
+        hours_required=sums["required"] or 0,
+        validated=hours["validated"] or Decimal(0),
+        declared=hours["declared"] or Decimal(0),
+    )
+
+
+def criterion_with_evidence(scope: UserScope, pk: int) -> ParticipantCriterion:
+    """A criterion whose evidence file the user may open: the facilitator structure that
+    follows the person, or the employer that vouched for it (raises DoesNotExist)."""
+    visible = Q(participant__facilitator_id__in=scope.facilitator_ids)
+    if scope.company_ids:
+        visible |= Q(pk__in=company_criteria_visible_to(scope).values("pk"))
+    return (
+        ParticipantCriterion.objects.filter(visible)
+        .exclude(evidence_file="")
+        .select_related("criterion")
+        .get(pk=pk)
+    )

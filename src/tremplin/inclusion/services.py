@@ -18,7 +18,8 @@ from django.utils import timezone
 from tremplin.core.hours import max_hours_in_month
 from tremplin.core.models import RomeJobTitle
 from tremplin.inclusion.age import MINIMUM_AGE, age_on
-from tremplin.inclusion.enums import EventAction, HoursStatus
+from tremplin.inclusion.enums import CriterionStatus, EventAction, HoursStatus
+from tremplin.inclusion.evidence import evidence_extension
 from tremplin.inclusion.models import (
     EligibilityCriterion,
     HoursEntry,
@@ -28,7 +29,7 @@ from tremplin.inclusion.models import (
     Placement,
 )
 from tremplin.organisations.enums import OrganisationKind
-from tremplin.organisations.models import Organisation, User
+from tremplin.organisations.models import Membership, Organisation, User
 from tremplin.procurement.models import Contract, Lot
 
 PARTICIPANT_FIELDS = (
@@ -68,15 +69,17 @@ def _record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> InclusionEvent:
-    return InclusionEvent.objects.create(
+    event = inclusion_event(
         actor=actor,
-        participant=participant,
+        participant_id=participant.pk,
         action=action,
         object_type=type(instance)._meta.model_name,
         object_id=instance.pk,
         before=before,
         after=after,
     )
+    event.save()
+    return event
 
 
 def month_start(value: date) -> date:
@@ -184,6 +187,11 @@ def criterion_set(
     item.checked_on = checked_on
     item.valid_until = valid_until
     item.checked_by = actor
+    if item.status != CriterionStatus.CONFIRMED:
+        # Recorded by the facilitator, a criterion an employer declared is now checked.
+        item.status = CriterionStatus.CONFIRMED
+        item.refusal_reason = ""
+        item.decided_by, item.decided_at = actor, timezone.now()
     item.full_clean()
     item.save()
     after = _snapshot(item, CRITERION_FIELDS)
@@ -217,6 +225,10 @@ def criterion_remove(*, actor: User | None, item: ParticipantCriterion) -> None:
         after=None,
     )
     item.delete()
+    if item.evidence_file:
+        # The evidence goes with the criterion, once the removal is committed.
+        storage, name = item.evidence_file.storage, item.evidence_file.name
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _add_months(value: date, months: int) -> date:
@@ -366,8 +378,17 @@ def placement_update(*, actor: User | None, placement: Placement, **fields: Any)
 
 
 def _placement_months(placement: Placement) -> tuple[date, date]:
-    end = placement.end_date or placement.contract.execution_end
-    return month_start(placement.start_date), month_start(end)
+    return placement_month_range(
+        placement.start_date, placement.end_date, placement.contract.execution_end
+    )
+
+
+def placement_month_range(
+    start_date: date, end_date: date | None, contract_end: date
+) -> tuple[date, date]:
+    """First and last month a placement may carry hours: its own period, or until the
+    end of the contract's execution when it has no end."""
+    return month_start(start_date), month_start(end_date or contract_end)
 
 
 # Hours ----------------------------------------------------------------------------------
@@ -381,40 +402,115 @@ def _french_hours(value: Decimal) -> str:
     return text.replace(".", ",")
 
 
+# The rules of a month of hours, shared by the form of one month (``hours_record``) and
+# the spreadsheet import (``hours_import``): each returns the French message of the broken
+# rule, or None.
+
+
+def hours_period_error(month: date, first_month: date, last_month: date, today: date) -> str | None:
+    """A month inside the placement (and so the contract), and not a month to come."""
+    if month < first_month or month > last_month:
+        return (
+            f"Le mois {month:%m/%Y} est hors de la mise en emploi "
+            f"({first_month:%m/%Y} – {last_month:%m/%Y})."
+        )
+    if month > month_start(today):
+        return "On ne déclare pas les heures d'un mois à venir."
+    return None
+
+
+def negative_hours_error(value: Decimal) -> str | None:
+    return "Les heures ne peuvent pas être négatives." if value < 0 else None
+
+
+def hours_ceiling_error(month: date, total: Decimal, elsewhere: Decimal) -> str | None:
+    """One person cannot work more than 48 hours a week: ``total`` is all the person's
+    hours of the month, ``elsewhere`` the part of it on other placements."""
+    ceiling = max_hours_in_month(month.year, month.month)
+    if total <= ceiling:
+        return None
+    detail = (
+        f" (dont {_french_hours(elsewhere)} h sur d'autres mises en emploi)" if elsewhere else ""
+    )
+    return (
+        f"{_french_hours(total)} heures en {month:%m/%Y}{detail} : une personne "
+        f"ne peut pas travailler plus de {_french_hours(ceiling)} heures ce mois-là "
+        "(48 h par semaine au plus)."
+    )
+
+
+def hours_set_status(
+    entry: HoursEntry, *, changed: bool, validate: bool, actor: User | None, now: Any
+) -> None:
+    """Validated at once by a facilitator, or (when the hours changed) declared again and
+    sent back to review."""
+    if validate:
+        entry.status = HoursStatus.VALIDATED
+        entry.rejection_reason = ""
+        entry.reviewed_by, entry.reviewed_at = actor, now
+    elif changed:
+        entry.status = HoursStatus.DECLARED
+        entry.rejection_reason = ""
+        entry.declared_by = actor
+        entry.reviewed_by, entry.reviewed_at = None, None
+
+
+def hours_event_action(*, created: bool, changed: bool, validate: bool) -> str:
+    if created:
+        return EventAction.HOURS_DECLARED
+    if validate and not changed:
+        return EventAction.HOURS_VALIDATED
+    return EventAction.HOURS_CHANGED
+
+
+def hours_snapshot(entry: HoursEntry) -> dict[str, Any]:
+    """What the history keeps of a month of hours."""
+    return _snapshot(entry, HOURS_FIELDS)
+
+
+def inclusion_event(
+    *,
+    actor: User | None,
+    participant_id: int,
+    action: str,
+    object_type: str,
+    object_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> InclusionEvent:
+    """A history event, not saved yet (a bulk import writes them by batches)."""
+    return InclusionEvent(
+        actor=actor,
+        participant_id=participant_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+    )
+
+
 def _check_hours(entry: HoursEntry) -> None:
     errors: dict[str, str] = {}
     placement = entry.placement
     first_month, last_month = _placement_months(placement)
-    if entry.month < first_month or entry.month > last_month:
-        errors["month"] = (
-            f"Le mois {entry.month:%m/%Y} est hors de la mise en emploi "
-            f"({first_month:%m/%Y} – {last_month:%m/%Y})."
-        )
-    elif entry.month > month_start(timezone.localdate()):
-        errors["month"] = "On ne déclare pas les heures d'un mois à venir."
-    if entry.hours_worked < 0:
-        errors["hours_worked"] = "Les heures ne peuvent pas être négatives."
-    if entry.training_hours < 0:
-        errors["training_hours"] = "Les heures ne peuvent pas être négatives."
+    period = hours_period_error(entry.month, first_month, last_month, timezone.localdate())
+    if period:
+        errors["month"] = period
+    for name in ("hours_worked", "training_hours"):
+        negative = negative_hours_error(getattr(entry, name))
+        if negative:
+            errors[name] = negative
     if not errors:
-        ceiling = max_hours_in_month(entry.month.year, entry.month.month)
         elsewhere = HoursEntry.objects.filter(
             placement__participant_id=placement.participant_id, month=entry.month
         ).exclude(pk=entry.pk).exclude(status=HoursStatus.REJECTED).aggregate(
             total=Sum("total_hours")
         )["total"] or Decimal(0)
         total = entry.hours_worked + entry.training_hours + elsewhere
-        if total > ceiling:
-            detail = (
-                f" (dont {_french_hours(elsewhere)} h sur d'autres mises en emploi)"
-                if elsewhere
-                else ""
-            )
-            errors["hours_worked"] = (
-                f"{_french_hours(total)} heures en {entry.month:%m/%Y}{detail} : une personne "
-                f"ne peut pas travailler plus de {_french_hours(ceiling)} heures ce mois-là "
-                "(48 h par semaine au plus)."
-            )
+        ceiling = hours_ceiling_error(entry.month, total, elsewhere)
+        if ceiling:
+            errors["hours_worked"] = ceiling
     if errors:
         raise ValidationError(errors)
 
@@ -434,6 +530,8 @@ def hours_record(
     Correcting a month already reviewed sends it back to review, unless validated here.
     """
     month = month_start(month)
+    if validate:
+        _check_reviewer(actor, placement.participant, HOURS_REVIEWER_ONLY)
     entry = HoursEntry.objects.select_for_update().filter(placement=placement, month=month).first()
     before = _snapshot(entry, HOURS_FIELDS) if entry else None
     if entry is None:
@@ -445,23 +543,13 @@ def hours_record(
         before["hours_worked"] != _json(entry.hours_worked)
         or before["training_hours"] != _json(entry.training_hours)
     )
-    if validate:
-        entry.status = HoursStatus.VALIDATED
-        entry.rejection_reason = ""
-        entry.reviewed_by, entry.reviewed_at = actor, timezone.now()
-    elif changed:
-        entry.status = HoursStatus.DECLARED
-        entry.rejection_reason = ""
-        entry.declared_by = actor
-        entry.reviewed_by, entry.reviewed_at = None, None
+    hours_set_status(entry, changed=changed, validate=validate, actor=actor, now=timezone.now())
     entry.full_clean(exclude=["placement"])
     entry.save()
     entry.refresh_from_db(fields=["total_hours"])
     after = _snapshot(entry, HOURS_FIELDS)
     if before != after:
-        action = EventAction.HOURS_DECLARED if before is None else EventAction.HOURS_CHANGED
-        if validate and not changed:
-            action = EventAction.HOURS_VALIDATED
+        action = hours_event_action(created=before is None, changed=changed, validate=validate)
         _record(
             actor=actor,
             participant=placement.participant,
@@ -491,6 +579,7 @@ def _review(*, actor: User, entry: HoursEntry, status: str, reason: str) -> Hour
         .select_related("placement__participant")
         .get(pk=entry.pk)
     )
+    _check_reviewer(actor, entry.placement.participant, HOURS_REVIEWER_ONLY)
     before = _snapshot(entry, HOURS_FIELDS)
     entry.status = status
     entry.rejection_reason = reason
@@ -520,3 +609,299 @@ def hours_validate_many(*, actor: User, entries: list[HoursEntry]) -> int:
             hours_validate(actor=actor, entry=entry)
             count += 1
     return count
+
+
+# Employers' declarations and the facilitator's checks -----------------------------------
+
+HOURS_REVIEWER_ONLY = (
+    "Seule la structure de facilitation qui suit la personne valide ou refuse ses heures ; "
+    "l'employeur les déclare."
+)
+CRITERIA_REVIEWER_ONLY = (
+    "Seule la structure de facilitation qui suit la personne confirme ou refuse ses critères "
+    "d'éligibilité."
+)
+EMPLOYER_ONLY = "Seul l'employeur de la personne déclare ici ses heures et son éligibilité."
+DECLARED_CRITERION_FIELDS = (*CRITERION_FIELDS, "status")
+REVIEW_FIELDS = ("criterion_id", "status", "refusal_reason")
+
+
+def _is_member(actor: User, organisation_id: int) -> bool:
+    return Membership.objects.filter(user=actor, organisation_id=organisation_id).exists()
+
+
+def _check_reviewer(actor: User | None, participant: Participant, message: str) -> None:
+    """Only members of the participant's facilitator structure review (the system may)."""
+    if actor is not None and not _is_member(actor, participant.facilitator_id):
+        raise ValidationError(message, code="not_reviewer")
+
+
+def _check_employer(actor: User | None, employer: Organisation) -> None:
+    if employer.kind not in (OrganisationKind.COMPANY, OrganisationKind.INCLUSION_EMPLOYER):
+        raise ValidationError(
+            {"employer": "L'employeur doit être une entreprise ou un employeur inclusif."}
+        )
+    if actor is not None and not _is_member(actor, employer.pk):
+        raise ValidationError(EMPLOYER_ONLY, code="not_employer")
+
+
+@transaction.atomic
+def criterion_declare(
+    *,
+    actor: User | None,
+    participant: Participant,
+    criterion: EligibilityCriterion,
+    evidence: str,
+    evidence_file: Any,
+) -> ParticipantCriterion:
+    """An employer vouches for a criterion with the document it holds; the facilitator
+    structure that follows the person checks it (status "to check")."""
+    if not criterion.networks.filter(pk=participant.facilitator.network_id).exists():
+        raise ValidationError({"criterion": "Ce critère n'est pas retenu par le réseau."})
+    if evidence_file is None:
+        raise ValidationError({"evidence_file": "Joignez le justificatif de ce critère."})
+    try:
+        extension = evidence_extension(evidence_file)
+    except ValidationError as error:
+        raise ValidationError({"evidence_file": error.messages}) from error
+    if ParticipantCriterion.objects.filter(participant=participant, criterion=criterion).exists():
+        raise ValidationError({"criterion": "Ce critère est déjà enregistré pour ce participant."})
+    today = timezone.localdate()
+    # The stored name is drawn at random (see inclusion.evidence); the sender's is dropped.
+    evidence_file.name = f"justificatif.{extension}"
+    item = ParticipantCriterion(
+        participant=participant,
+        criterion=criterion,
+        evidence=evidence.strip() or criterion.evidence_hint or "Justificatif joint",
+        checked_on=today,
+        checked_by=actor,
+        valid_until=_add_months(today, criterion.validity_months)
+        if criterion.validity_months
+        else None,
+        status=CriterionStatus.TO_CHECK,
+        evidence_file=evidence_file,
+    )
+    item.full_clean()
+    item.save()
+    _record(
+        actor=actor,
+        participant=participant,
+        action=EventAction.CRITERION_DECLARED,
+        instance=item,
+        before=None,
+        after=_snapshot(item, DECLARED_CRITERION_FIELDS),
+    )
+    return item
+
+
+@transaction.atomic
+def participant_declare(
+    *,
+    actor: User | None,
+    contract: Contract,
+    employer: Organisation,
+    participant_fields: dict[str, Any],
+    criteria: list[tuple[EligibilityCriterion, str, Any]],
+    placement_fields: dict[str, Any],
+) -> Placement:
+    """An employer declares a person it employs on a contract.
+
+    The person is followed by the contract's facilitator structure; the criteria the
+    employer vouches for (criterion, description of the evidence, file) wait for that
+    structure's check; the placement starts at once. All or nothing.
+    """
+    _check_employer(actor, employer)
+    if not criteria:
+        raise ValidationError(
+            "Cochez au moins un critère d'éligibilité et joignez son justificatif."
+        )
+    participant = participant_create(
+        actor=actor, facilitator=contract.facilitator, **participant_fields
+    )
+    placement = placement_create(
+        actor=actor,
+        participant=participant,
+        contract=contract,
+        employer=employer,
+        **placement_fields,
+    )
+    stored: list[ParticipantCriterion] = []
+    try:
+        for criterion, evidence, evidence_file in criteria:
+            stored.append(
+                criterion_declare(
+                    actor=actor,
+                    participant=participant,
+                    criterion=criterion,
+                    evidence=evidence,
+                    evidence_file=evidence_file,
+                )
+            )
+    except Exception:
+        for item in stored:  # the rows are rolled back: their files go too
+            item.evidence_file.storage.delete(item.evidence_file.name)
+        raise
+    return placement
+
+
+def employer_hours_error(
+    *, status: str, rejection_reason: str, month: date, unchanged: bool
+) -> tuple[str, str] | None:
+    """An employer's correction of a month already recorded, as (field, message) when
+    refused: validated hours are no longer the employer's to change, and refused hours
+    come back only corrected. Shared with the spreadsheet import."""
+    if status == HoursStatus.VALIDATED:
+        return (
+            "month",
+            f"Les heures de {month:%m/%Y} sont validées : seule la structure de "
+            "facilitation peut encore les corriger.",
+        )
+    if status == HoursStatus.REJECTED and unchanged:
+        return (
+            "hours_worked",
+            f"Les heures de {month:%m/%Y} ont été refusées (motif : "
+            f"{rejection_reason}) : corrigez-les avant de les déclarer de nouveau.",
+        )
+    return None
+
+
+@transaction.atomic
+def hours_declare(
+    *,
+    actor: User | None,
+    placement: Placement,
+    month: date,
+    hours_worked: Decimal,
+    training_hours: Decimal = Decimal(0),
+) -> HoursEntry:
+    """An employer declares (or corrects) a month's hours; they wait for validation.
+
+    Validated hours are no longer the employer's to change, and refused hours come back
+    only corrected.
+    """
+    _check_employer(actor, placement.employer)
+    month = month_start(month)
+    entry = HoursEntry.objects.filter(placement=placement, month=month).first()
+    if entry is not None:
+        refused = employer_hours_error(
+            status=entry.status,
+            rejection_reason=entry.rejection_reason,
+            month=month,
+            unchanged=entry.hours_worked == Decimal(hours_worked)
+            and entry.training_hours == Decimal(training_hours or 0),
+        )
+        if refused:
+            raise ValidationError({refused[0]: refused[1]})
+    return hours_record(
+        actor=actor,
+        placement=placement,
+        month=month,
+        hours_worked=hours_worked,
+        training_hours=training_hours,
+        validate=False,
+    )
+
+
+@transaction.atomic
+def criterion_confirm(*, actor: User, item: ParticipantCriterion) -> ParticipantCriterion:
+    """The facilitator saw the evidence: the criterion holds."""
+    return _decide(actor=actor, item=item, status=CriterionStatus.CONFIRMED, reason="")
+
+
+@transaction.atomic
+def criterion_refuse(
+    *, actor: User, item: ParticipantCriterion, reason: str
+) -> ParticipantCriterion:
+    """The evidence does not prove the criterion: refused, with the reason the employer sees."""
+    if not reason.strip():
+        raise ValidationError({"refusal_reason": "Indiquez le motif du refus."})
+    return _decide(
+        actor=actor, item=item, status=CriterionStatus.REFUSED, reason=reason.strip()[:300]
+    )
+
+
+def _decide(
+    *, actor: User, item: ParticipantCriterion, status: str, reason: str
+) -> ParticipantCriterion:
+    item = (
+        ParticipantCriterion.objects.select_for_update()
+        .select_related("participant", "criterion")
+        .get(pk=item.pk)
+    )
+    _check_reviewer(actor, item.participant, CRITERIA_REVIEWER_ONLY)
+    if item.status == status and item.refusal_reason == reason:
+        return item  # already decided so: keep who decided, and when
+    before = _snapshot(item, REVIEW_FIELDS)
+    item.status = status
+    item.refusal_reason = reason
+    item.decided_by, item.decided_at = actor, timezone.now()
+    item.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
+    after = _snapshot(item, REVIEW_FIELDS)
+    if before != after:
+        _record(
+            actor=actor,
+            participant=item.participant,
+            action=EventAction.CRITERION_CONFIRMED
+            if status == CriterionStatus.CONFIRMED
+            else EventAction.CRITERION_REFUSED,
+            instance=item,
+            before=before,
+            after=after,
+        )
+    return item
+
+
+@transaction.atomic
+def criterion_resubmit(
+    *, actor: User | None, item: ParticipantCriterion, evidence_file: Any
+) -> ParticipantCriterion:
+    """The employer answers a refusal with a new piece of evidence: the criterion waits for
+    the facilitator's check again, and the former file is deleted."""
+    item = (
+        ParticipantCriterion.objects.select_for_update()
+        .select_related("participant", "criterion")
+        .get(pk=item.pk)
+    )
+    if item.status == CriterionStatus.CONFIRMED:
+        raise ValidationError(
+            {"evidence_file": "Ce critère est confirmé : il n'attend pas d'autre justificatif."}
+        )
+    if (
+        actor is not None
+        and not Membership.objects.filter(
+            user=actor, organisation__placements__participant=item.participant
+        ).exists()
+    ):
+        raise ValidationError(EMPLOYER_ONLY, code="not_employer")
+    try:
+        extension = evidence_extension(evidence_file)
+    except ValidationError as error:
+        raise ValidationError({"evidence_file": error.messages}) from error
+    before = _snapshot(item, (*DECLARED_CRITERION_FIELDS, "refusal_reason"))
+    former = item.evidence_file.name if item.evidence_file else ""
+    today = timezone.localdate()
+    evidence_file.name = f"justificatif.{extension}"
+    item.evidence_file = evidence_file
+    item.status = CriterionStatus.TO_CHECK
+    item.refusal_reason = ""
+    item.decided_by, item.decided_at = None, None
+    item.checked_on, item.checked_by = today, actor
+    item.valid_until = (
+        _add_months(today, item.criterion.validity_months)
+        if item.criterion.validity_months
+        else None
+    )
+    item.full_clean()
+    item.save()
+    if former:
+        storage = item.evidence_file.storage
+        transaction.on_commit(lambda: storage.delete(former))
+    _record(
+        actor=actor,
+        participant=item.participant,
+        action=EventAction.CRITERION_DECLARED,
+        instance=item,
+        before=before,
+        after=_snapshot(item, (*DECLARED_CRITERION_FIELDS, "refusal_reason")),
+    )
+    return item

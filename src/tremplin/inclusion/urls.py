@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tremplin.inclusion import views
+from tremplin.inclusion import import_views, views
 
 app_name = "inclusion"
 
@@ -20,4 +20,32 @@ urlpatterns = [
     path("heures/<int:pk>/valider/", views.hours_validate, name="hours_validate"),
     path("heures/<int:pk>/refuser/", views.hours_reject, name="hours_reject"),
     path("heures/valider-lot/", views.hours_validate_bulk, name="hours_validate_bulk"),
+    # Spreadsheet imports of monthly hours.
+    path("imports/", import_views.hours_import_start, name="hours_import_start"),
+    path(
+        "imports/modele/",
+        import_views.hours_import_template_choice,
+        name="hours_import_template_choice",
+    ),
+    path(
+        "imports/modele/<int:pk>/",
+        import_views.hours_import_template,
+        name="hours_import_template",
+    ),
+    path("imports/<int:pk>/", import_views.hours_import_detail, name="hours_import_detail"),
+    path(
+        "imports/<int:pk>/colonnes/",
+        import_views.hours_import_columns,
+        name="hours_import_columns",
+    ),
+    path(
+        "imports/<int:pk>/progression/",
+        import_views.hours_import_progress,
+        name="hours_import_progress",
+    ),
+    path(
+        "imports/<int:pk>/erreurs.xlsx",
+        import_views.hours_import_report,
+        name="hours_import_report",
+    ),
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.enums import (
@@ -13,7 +15,7 @@ from tremplin.organisations.enums import (
     OrganisationKind,
     PrescriberKind,
 )
-from tremplin.organisations.models import Organisation
+from tremplin.organisations.models import Network, Organisation
 from tremplin.organisations.selectors import own_facilitator_structures
 from tremplin.organisations.validators import normalise_siret, validate_siret
 
@@ -114,3 +116,95 @@ class OrganisationForm(forms.Form):
                 "Précisez le type de structure inclusive (EI, ACI, AI, ETTI, GEIQ…).",
             )
         return cleaned
+
+
+# The time zones of France and its overseas territories, with their usual names.
+TIME_ZONE_CHOICES = [
+    ("Europe/Paris", "France métropolitaine et Corse — Europe/Paris"),
+    ("Indian/Mayotte", "Mayotte — Indian/Mayotte"),
+    ("Indian/Reunion", "La Réunion — Indian/Reunion"),
+    ("America/Guadeloupe", "Guadeloupe — America/Guadeloupe"),
+    ("America/Martinique", "Martinique — America/Martinique"),
+    ("America/Cayenne", "Guyane — America/Cayenne"),
+    ("America/St_Barthelemy", "Saint-Barthélemy — America/St_Barthelemy"),
+    ("America/Marigot", "Saint-Martin — America/Marigot"),
+    ("America/Miquelon", "Saint-Pierre-et-Miquelon — America/Miquelon"),
+    ("Pacific/Noumea", "Nouvelle-Calédonie — Pacific/Noumea"),
+    ("Pacific/Tahiti", "Polynésie française — Pacific/Tahiti"),
+    ("Pacific/Wallis", "Wallis-et-Futuna — Pacific/Wallis"),
+]
+PERCENT = Decimal(100)
+
+
+def _plain(value: Decimal) -> Decimal:
+    """40.0000 → 40, 12.5000 → 12.5: a decimal as a person would type it."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+class NetworkRulesForm(forms.Form):
+    """The shared rules of a network, as its coordinators edit them (percentages typed as
+    percentages: 5 for 5 %)."""
+
+    hours_per_fte = forms.IntegerField(
+        label="Heures par ETP",
+        help_text="1 607 h : durée légale annuelle du travail. 1 820 h : 35 h × 52 semaines.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    default_hourly_cost = forms.DecimalField(
+        label="Coût horaire par défaut (€)",
+        decimal_places=2,
+        localize=True,
+        help_text="Coût d'une heure de travail, charges comprises.",
+    )
+    default_labour_share = forms.DecimalField(
+        label="Part de main-d'œuvre par défaut (%)",
+        decimal_places=2,
+        localize=True,
+        help_text="Part du montant du marché consacrée à la main-d'œuvre.",
+    )
+    default_insertion_rate = forms.DecimalField(
+        label="Taux d'insertion par défaut (%)",
+        decimal_places=2,
+        localize=True,
+        help_text="Part des heures de main-d'œuvre réservée à l'insertion.",
+    )
+    time_zone = forms.ChoiceField(label="Fuseau horaire", choices=TIME_ZONE_CHOICES)
+    eligibility_criteria = forms.ModelMultipleChoiceField(
+        label="Publics éligibles retenus par le réseau",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, criteria: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["eligibility_criteria"].queryset = criteria
+        for name in ("default_hourly_cost", "default_labour_share", "default_insertion_rate"):
+            self.fields[name].widget.attrs["inputmode"] = "decimal"
+        zone = self.initial.get("time_zone")
+        known = {value for value, _ in TIME_ZONE_CHOICES}
+        if zone and zone not in known:  # a zone set elsewhere stays selectable
+            self.fields["time_zone"].choices = [*TIME_ZONE_CHOICES, (zone, zone)]
+
+    @staticmethod
+    def initial_for(network: Network, accepted: list[Any]) -> dict[str, Any]:
+        return {
+            "hours_per_fte": network.hours_per_fte,
+            "default_hourly_cost": _plain(network.default_hourly_cost),
+            "default_labour_share": _plain(network.default_labour_share * PERCENT),
+            "default_insertion_rate": _plain(network.default_insertion_rate * PERCENT),
+            "time_zone": network.time_zone,
+            "eligibility_criteria": [criterion.pk for criterion in accepted],
+        }
+
+    def rule_arguments(self) -> dict[str, Any]:
+        """The arguments of ``services.network_update_rules`` (ratios as fractions)."""
+        data = self.cleaned_data
+        return {
+            "hours_per_fte": data["hours_per_fte"],
+            "default_hourly_cost": data["default_hourly_cost"],
+            "default_labour_share": data["default_labour_share"] / PERCENT,
+            "default_insertion_rate": data["default_insertion_rate"] / PERCENT,
+            "time_zone": data["time_zone"],
+            "eligibility_criteria": list(data["eligibility_criteria"]),
+        }

@@ -7,9 +7,10 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from tremplin.core.fte import LEGAL_ANNUAL_HOURS
+from tremplin.core.models import ChangeEventBase
 from tremplin.organisations.enums import (
     BuyerKind,
     InclusionEmployerKind,
@@ -266,3 +267,71 @@ class NetworkCoordinator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} coordonne {self.network}"
+
+
+class Invitation(models.Model):
+    """An email invited by a facilitator to join an organisation it follows.
+
+    The link sent by email carries a random token; only its SHA-256 digest is stored, so
+    that the table alone opens no account. An invitation is used once, before it expires.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name="organisation",
+    )
+    email = models.EmailField("courriel")
+    token_digest = models.CharField("empreinte du jeton", max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="invité par",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    sent_at = models.DateTimeField("envoyée le")
+    expires_at = models.DateTimeField("expire le")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="acceptée par",
+    )
+
+    class Meta:
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+        ordering = ["-sent_at"]
+        constraints = [
+            # Inviting the same address again renews its pending invitation.
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("sent_at")), name="invitation_expires_after_sending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+
+class NetworkEvent(ChangeEventBase):
+    """History of a network's shared rules: who changed which rule, when, from what to what."""
+
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="events", verbose_name="réseau"
+    )
+
+    class Meta(ChangeEventBase.Meta):
+        verbose_name = "événement d'un réseau"
+        verbose_name_plural = "historique des réseaux"

@@ -1,10 +1,17 @@
 """Scoped reads of networks and organisations."""
 
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 
+from tremplin.core.templatetags.french import euros, number
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.enums import OrganisationKind
-from tremplin.organisations.models import Network, Organisation
+from tremplin.organisations.models import Network, NetworkEvent, Organisation
 from tremplin.organisations.validators import normalise_siret
 
 
@@ -94,3 +101,152 @@ def organisation_counts_by_kind(scope: UserScope, *, search: str = "") -> dict[s
 def organisation_detail(scope: UserScope, pk: int) -> Organisation:
     """The organisation if the user sees it (raises Organisation.DoesNotExist otherwise)."""
     return organisations_visible_to(scope).select_related("network", "facilitator").get(pk=pk)
+
+
+# --- The shared rules of a network -----------------------------------------------------
+
+
+def networks_with_rules_visible_to(scope: UserScope) -> QuerySet[Network]:
+    """Networks whose rules the user sees: those they coordinate, and those of the
+    facilitator structures they work for."""
+    return (
+        Network.objects.filter(
+            Q(pk__in=scope.coordinated_network_ids)
+            | Q(
+                organisations__pk__in=scope.facilitator_ids,
+                organisations__kind=OrganisationKind.FACILITATOR,
+            )
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def network_for_rules(scope: UserScope, slug: str | None = None) -> Network:
+    """The network named by ``slug`` if the user sees its rules; without a slug, the one
+    the user coordinates or works in (raises Network.DoesNotExist otherwise)."""
+    networks = networks_with_rules_visible_to(scope)
+    if slug:
+        return networks.get(slug=slug)
+    preferred = networks.filter(pk__in=scope.coordinated_network_ids).first()
+    return preferred or networks.order_by("pk")[:1].get()
+
+
+def accepted_criteria(network: Network) -> QuerySet[Any]:
+    """The eligible publics the network accepts, in the order of the reference list.
+
+    Eligibility criteria belong to the inclusion app; the organisations app reaches them
+    through the network's reverse relation only, never by importing inclusion.
+    """
+    return network.eligibility_criteria.order_by("position", "label")
+
+
+def eligibility_reference_list() -> QuerySet[Any]:
+    """Every eligible public of the reference list (the choices of a network's rules)."""
+    criterion = Network._meta.get_field("eligibility_criteria").related_model
+    return criterion.objects.order_by("position", "label")
+
+
+def example_obligation_hours(network: Network, amount: Decimal) -> int:
+    """The hours a contract of ``amount`` € carries with the network's default rates
+    (amount × labour share × insertion rate ÷ hourly cost, to the nearest hour)."""
+    exact = (
+        amount
+        * network.default_labour_share
+        * network.default_insertion_rate
+        / network.default_hourly_cost
+    )
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def utc_offset(time_zone: str, when: datetime) -> str:
+    """``UTC+3``, ``UTC+1``, ``UTC−4`` or ``UTC+5:30`` for ``time_zone`` at ``when``."""
+    offset = when.astimezone(zoneinfo.ZoneInfo(time_zone)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+RULE_LABELS = {
+    "hours_per_fte": "Heures par ETP",
+    "default_hourly_cost": "Coût horaire par défaut",
+    "default_labour_share": "Part de main-d'œuvre par défaut",
+    "default_insertion_rate": "Taux d'insertion par défaut",
+    "time_zone": "Fuseau horaire",
+    "eligibility_criteria": "Publics éligibles",
+}
+
+
+def percent_text(value: str | Decimal) -> str:
+    """A stored ratio as a percentage with the decimals it has (``5 %``, ``12,5 %``)."""
+    ratio = (Decimal(value) * 100).quantize(Decimal("0.01"))
+    places = next(
+        places for places in (0, 1, 2) if ratio == ratio.quantize(Decimal(1).scaleb(-places))
+    )
+    return f"{number(ratio, places)}\u00a0%"
+
+
+def _rule_value(name: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if name == "hours_per_fte":
+        return f"{number(value)}\u00a0h"
+    if name == "default_hourly_cost":
+        return euros(Decimal(value))
+    if name in ("default_labour_share", "default_insertion_rate"):
+        return percent_text(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """One line of a change: a rule, from what, to what (criteria: added and removed)."""
+
+    label: str
+    before: str = ""
+    after: str = ""
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NetworkHistoryEntry:
+    event: NetworkEvent
+    changes: list[RuleChange]
+
+
+def _describe(event: NetworkEvent) -> list[RuleChange]:
+    before, after = event.before or {}, event.after or {}
+    changes = []
+    for name, label in RULE_LABELS.items():
+        if name not in after and name not in before:
+            continue
+        if name == "eligibility_criteria":
+            old, new = before.get(name) or [], after.get(name) or []
+            changes.append(
+                RuleChange(
+                    label=label,
+                    added=[item for item in new if item not in old],
+                    removed=[item for item in old if item not in new],
+                )
+            )
+        else:
+            changes.append(
+                RuleChange(
+                    label=label,
+                    before=_rule_value(name, before.get(name)),
+                    after=_rule_value(name, after.get(name)),
+                )
+            )
+    return changes
+
+
+def network_history(network: Network) -> list[NetworkHistoryEntry]:
+    """The changes of the network's rules, latest first, each described line by line."""
+    events = (
+        NetworkEvent.objects.filter(network=network)
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")
+    )
+    return [NetworkHistoryEntry(event=event, changes=_describe(event)) for event in events]

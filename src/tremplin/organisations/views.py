@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from tremplin.organisations import selectors, services
 from tremplin.organisations.access import UserScope, scope_for
 from tremplin.organisations.enums import OrganisationKind
-from tremplin.organisations.forms import OrganisationFilterForm, OrganisationForm
-from tremplin.organisations.models import Organisation
+from tremplin.organisations.forms import NetworkRulesForm, OrganisationFilterForm, OrganisationForm
+from tremplin.organisations.models import Network, Organisation
 from tremplin.procurement import selectors as procurement_selectors
 
 PAGE_SIZE = 50
@@ -118,3 +121,83 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         initial = {"kind": request.GET.get("type", "")}
         form = OrganisationForm(scope, initial=initial)
     return render(request, "organisations/organisation_form.html", {"form": form})
+
+
+# The shared rules of a network -----------------------------------------------------------
+
+# The contract of the example that shows what the default rates give.
+EXAMPLE_AMOUNT = Decimal(1_000_000)
+# The hours of the example that shows what the FTE convention gives (Mayotte's four years).
+EXAMPLE_HOURS = 258_000
+
+
+def network_rules(request: HttpRequest) -> HttpResponse:
+    """The rules a network shares: facilitators read them, coordinators change them."""
+    scope = scope_for(request.user)
+    try:
+        network = selectors.network_for_rules(scope, request.GET.get("reseau"))
+    except Network.DoesNotExist as error:
+        raise Http404(
+            "Ce réseau n'existe pas ou ses règles ne vous sont pas accessibles."
+        ) from error
+    can_edit = network.pk in scope.coordinated_network_ids
+    page_url = f"{reverse('organisations:network_rules')}?reseau={network.slug}"
+    accepted = list(selectors.accepted_criteria(network))
+    form = None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Seule la coordination du réseau modifie ses règles.")
+        form = NetworkRulesForm(
+            request.POST,
+            initial=NetworkRulesForm.initial_for(network, accepted),
+            criteria=selectors.eligibility_reference_list(),
+        )
+        if form.is_valid():
+            try:
+                services.network_update_rules(
+                    actor=request.user,  # type: ignore[arg-type]
+                    network=network,
+                    **form.rule_arguments(),
+                )
+            except ValidationError as error:
+                _attach(error, form)
+            else:
+                messages.success(
+                    request, f"Les règles du réseau « {network.name} » sont enregistrées."
+                )
+                return redirect(page_url)
+    elif can_edit and request.GET.get("modifier"):
+        form = NetworkRulesForm(
+            initial=NetworkRulesForm.initial_for(network, accepted),
+            criteria=selectors.eligibility_reference_list(),
+        )
+    networks = list(selectors.networks_with_rules_visible_to(scope))
+    return render(
+        request,
+        "organisations/network_rules.html",
+        {
+            "network": network,
+            "can_edit": can_edit,
+            "form": form,
+            "page_url": page_url,
+            "criteria": accepted,
+            "history": selectors.network_history(network),
+            "other_networks": [other for other in networks if other.pk != network.pk],
+            "utc_offset": selectors.utc_offset(network.time_zone, timezone.now()),
+            "example_amount": EXAMPLE_AMOUNT,
+            "example_hours": EXAMPLE_HOURS,
+            "example_obligation": selectors.example_obligation_hours(network, EXAMPLE_AMOUNT),
+            "labour_share": selectors.percent_text(network.default_labour_share),
+            "insertion_rate": selectors.percent_text(network.default_insertion_rate),
+        },
+    )
+
+
+def _attach(error: ValidationError, form: NetworkRulesForm) -> None:
+    """Show a service's errors on the fields they name, or above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)

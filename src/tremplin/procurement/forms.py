@@ -23,6 +23,7 @@ from tremplin.procurement.enums import (
     LegalBasis,
     ObligationModeChoice,
     Procedure,
+    ProgressStatusChoice,
 )
 from tremplin.procurement.models import Clause, Contract, validate_cpv
 from tremplin.procurement.obligation import (
@@ -454,7 +455,7 @@ class LotForm(forms.Form):
 
 
 class ContractFilterForm(forms.Form):
-    """The filters of the contract list (GET): buyer, text, year."""
+    """The filters of the contract list (GET): text, buyer, year, progress status, clause."""
 
     q = forms.CharField(label="Rechercher", required=False, max_length=100)
     buyer = forms.ModelChoiceField(
@@ -464,6 +465,16 @@ class ContractFilterForm(forms.Form):
         empty_label="Tous les acheteurs",
     )
     year = forms.TypedChoiceField(label="Année d'exécution", required=False, coerce=int)
+    status = forms.ChoiceField(
+        label="Avancement",
+        required=False,
+        choices=[("", "Tous les états"), *ProgressStatusChoice.choices],
+    )
+    clause = forms.ChoiceField(
+        label="Clause",
+        required=False,
+        choices=[("", "Avec ou sans clause"), ("with", "Avec clause"), ("without", "Sans clause")],
+    )
 
     def __init__(self, scope: UserScope, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -474,11 +485,13 @@ class ContractFilterForm(forms.Form):
         self.fields["q"].widget.attrs["placeholder"] = "Référence, objet ou acheteur"
 
     def filters(self) -> dict[str, Any]:
-        """The valid filters, by the names of ``selectors.contract_list``."""
+        """The valid filters, by the names of ``selectors.contract_listing``."""
         self.is_valid()  # an invalid filter is dropped, the valid ones still apply
         buyer = self.cleaned_data.get("buyer")
         return {
             "buyer_id": buyer.pk if buyer else None,
             "search": self.cleaned_data.get("q", "").strip(),
             "year": self.cleaned_data.get("year") or None,
+            "status": self.cleaned_data.get("status", ""),
+            "clause": self.cleaned_data.get("clause", ""),
         }

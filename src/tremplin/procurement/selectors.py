@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -15,12 +17,16 @@ from tremplin.organisations.models import Organisation
 from tremplin.organisations.selectors import organisations_visible_to
 from tremplin.procurement.enums import PROGRESS_STATUS_COLOURS, ProgressStatusChoice
 from tremplin.procurement.models import Clause, Contract, Lot, Operation, ProcurementEvent
-from tremplin.procurement.progress import Progress, contract_progress
+from tremplin.procurement.progress import Progress, ProgressStatus, contract_progress
 
 # Hours count towards a clause once the facilitator has validated them.
 VALIDATED = "validated"
 DECLARED = "declared"
 ZERO_HOURS = Value(Decimal(0))
+# The order of the contract list: latest execution first.
+LIST_ORDER = ("-execution_start", "reference", "pk")
+# The clause filter: a contract "with a clause" requires hours (the dashboards' definition).
+CLAUSE_FILTERS = {"with": Q(hours_required__gt=0), "without": Q(hours_required=0)}
 
 
 def contracts_visible_to(scope: UserScope) -> QuerySet[Contract]:
@@ -68,7 +74,10 @@ def _filtered(
     company_id: int | None = None,
     search: str = "",
     year: int | None = None,
+    clause: str = "",
 ) -> QuerySet[Contract]:
+    if clause in CLAUSE_FILTERS:
+        contracts = contracts.filter(CLAUSE_FILTERS[clause])
     if buyer_id:
         contracts = contracts.filter(buyer_id=buyer_id)
     if company_id:
@@ -91,6 +100,7 @@ def contract_list(
     company_id: int | None = None,
     search: str = "",
     year: int | None = None,
+    clause: str = "",
 ) -> QuerySet[Contract]:
     contracts = _filtered(
         contracts_visible_to(scope),
@@ -98,11 +108,12 @@ def contract_list(
         company_id=company_id,
         search=search,
         year=year,
+        clause=clause,
     )
     return (
         with_hours(contracts)
         .select_related("buyer", "awarded_company", "facilitator")
-        .order_by("-execution_start", "reference", "pk")
+        .order_by(*LIST_ORDER)
     )
 
 
@@ -181,6 +192,7 @@ def contract_totals(
     company_id: int | None = None,
     search: str = "",
     year: int | None = None,
+    clause: str = "",
 ) -> ContractTotals:
     """Totals of the contracts that ``contract_list`` gives with the same filters."""
     contracts = _filtered(
@@ -189,6 +201,7 @@ def contract_totals(
         company_id=company_id,
         search=search,
         year=year,
+        clause=clause,
     )
     sums = contracts.aggregate(count=Count("pk"), hours=Sum("hours_required"))
     entries = "placements__hours_entries"
@@ -199,6 +212,88 @@ def contract_totals(
         count=sums["count"] or 0,
         hours_required=sums["hours"] or 0,
         validated_hours=validated["hours"] or Decimal(0),
+    )
+
+
+@dataclass(frozen=True)
+class ContractListing:
+    """One page of the contract list, its rows and the totals of every matching contract."""
+
+    page: Page
+    rows: list[ContractRow]
+    totals: ContractTotals
+
+
+@dataclass(frozen=True)
+class _StatusRow:
+    pk: int
+    hours_required: int
+    validated_hours: Decimal
+
+
+def _contracts_of_status(
+    scope: UserScope, status: ProgressStatus, *, today: date, **filters: Any
+) -> list[_StatusRow]:
+    """The filtered contracts whose progress at ``today`` has ``status``, in list order.
+
+    The status depends on today's date and on validated hours through the rules of
+    ``procurement.progress``: one query reads every filtered contract with its validated
+    hours, and the rules run on those rows (a structure has a few thousand contracts).
+    """
+    rows = (
+        with_hours(_filtered(contracts_visible_to(scope), **filters))
+        .order_by(*LIST_ORDER)
+        .values_list("pk", "hours_required", "execution_start", "execution_end", "validated_hours")
+    )
+    return [
+        _StatusRow(pk=pk, hours_required=required, validated_hours=Decimal(validated))
+        for pk, required, start, end, validated in rows
+        if contract_progress(
+            required=required, realised=validated, start=start, end=end, today=today
+        ).status
+        == status
+    ]
+
+
+def contract_listing(
+    scope: UserScope,
+    *,
+    today: date,
+    page_number: str | int | None,
+    page_size: int,
+    status: str = "",
+    **filters: Any,
+) -> ContractListing:
+    """The page ``page_number`` of the contract list with the filters of ``contract_list``,
+    narrowed to one progress ``status`` if given; the totals follow every filter.
+
+    A constant number of queries whatever the number of contracts: without a status, a
+    count, the page and two totals; with one, the status pass and the page.
+    """
+    if not status:
+        page = Paginator(contract_list(scope, **filters), page_size).get_page(page_number)
+        return ContractListing(
+            page=page,
+            rows=contract_rows(page.object_list, today),
+            totals=contract_totals(scope, **filters),
+        )
+    matching = _contracts_of_status(scope, ProgressStatus(status), today=today, **filters)
+    page = Paginator([row.pk for row in matching], page_size).get_page(page_number)
+    wanted = list(page.object_list)
+    contracts = {}
+    if wanted:
+        contracts = {
+            contract.pk: contract
+            for contract in contract_list(scope, **filters).filter(pk__in=wanted)
+        }
+    return ContractListing(
+        page=page,
+        rows=contract_rows((contracts[pk] for pk in wanted if pk in contracts), today),
+        totals=ContractTotals(
+            count=len(matching),
+            hours_required=sum(row.hours_required for row in matching),
+            validated_hours=sum((row.validated_hours for row in matching), Decimal(0)),
+        ),
     )
 
 

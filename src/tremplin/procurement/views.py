@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -89,17 +88,22 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     filter_form = ContractFilterForm(scope, request.GET, years=selectors.contract_years(scope))
     filters = filter_form.filters()
-    paginator = Paginator(selectors.contract_list(scope, **filters), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    listing = selectors.contract_listing(
+        scope,
+        today=timezone.localdate(),
+        page_number=request.GET.get("page"),
+        page_size=PAGE_SIZE,
+        **filters,
+    )
     return render(
         request,
         "procurement/contract_list.html",
         {
             "filter_form": filter_form,
             "filtered": any(filters.values()),
-            "page": page,
-            "rows": selectors.contract_rows(page.object_list, timezone.localdate()),
-            "totals": selectors.contract_totals(scope, **filters),
+            "page": listing.page,
+            "rows": listing.rows,
+            "totals": listing.totals,
         },
     )
 

@@ -39,6 +39,7 @@ from tremplin.core.fte import (
 )
 from tremplin.inclusion.enums import HoursStatus
 from tremplin.inclusion.models import HoursEntry, Participant
+from tremplin.inclusion.selectors import hours_awaiting_review, hours_totals
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Network, Organisation
@@ -347,7 +348,12 @@ def facilitated_contracts(scope: UserScope) -> QuerySet[Contract]:
 
 
 def facilitator_figures(scope: UserScope, hours_per_fte: int) -> FacilitatorFigures:
-    """The headline figures of the user's facilitator structures (three queries)."""
+    """The headline figures of the user's facilitator structures (four queries).
+
+    Realised hours are those of the structures' contracts. Hours awaiting review are the
+    declared hours of the structures' participants, whatever the contract: exactly the
+    queue of the review page (``inclusion.selectors.hours_awaiting_review``).
+    """
     contracts = facilitated_contracts(scope)
     contract_totals = contracts.aggregate(
         contracts=Count("pk"),
@@ -355,20 +361,16 @@ def facilitator_figures(scope: UserScope, hours_per_fte: int) -> FacilitatorFigu
         hours_required=Coalesce(Sum("hours_required"), 0),
         buyers=Count("buyer_id", distinct=True),
     )
-    hours_totals = HoursEntry.objects.filter(
-        placement__contract__facilitator_id__in=scope.facilitator_ids
-    ).aggregate(
-        validated=Coalesce(
-            _hours_sum(HoursStatus.VALIDATED), Value(ZERO), output_field=HOURS_FIELD
-        ),
-        declared=Coalesce(_hours_sum(HoursStatus.DECLARED), Value(ZERO), output_field=HOURS_FIELD),
-    )
+    validated = _validated_hours_of_contracts(contracts).aggregate(
+        total=Coalesce(Sum("total_hours"), Value(ZERO), output_field=HOURS_FIELD)
+    )["total"]
+    awaiting_review = hours_totals(hours_awaiting_review(scope))
     participants = Participant.objects.filter(facilitator_id__in=scope.facilitator_ids).count()
     return FacilitatorFigures(
         hours_per_fte=hours_per_fte,
         hours_required=Decimal(contract_totals["hours_required"]),
-        hours_validated=Decimal(hours_totals["validated"]),
-        hours_declared=Decimal(hours_totals["declared"]),
+        hours_validated=Decimal(validated),
+        hours_declared=Decimal(awaiting_review.hours),
         contracts=contract_totals["contracts"],
         contracts_with_clause=contract_totals["contracts_with_clause"],
         participants=participants,
@@ -415,7 +417,7 @@ def buyer_rows(scope: UserScope, hours_per_fte: int) -> list[BuyerRow]:
 
 
 def facilitator_dashboard(scope: UserScope, *, today: date) -> FacilitatorDashboard:
-    """Everything the home page of a facilitator shows (six queries)."""
+    """Everything the home page of a facilitator shows (seven queries)."""
     structures = list(
         Organisation.objects.filter(
             pk__in=scope.facilitator_ids, kind=OrganisationKind.FACILITATOR
