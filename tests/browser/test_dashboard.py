@@ -44,7 +44,7 @@ def test_a_facilitator_opens_a_late_contract_from_the_dashboard(page, live_serve
     add_hours(PlacementFactory(contract=contract), [40])  # far behind the ~550 h due
 
     sign_in(page, live_server, user.email, FACTORY_PASSWORD)
-    page.get_by_role("link", name="2026-CLAUSE-01").click()
+    page.get_by_role("link", name="2026-CLAUSE-01", exact=True).click()
 
     page.wait_for_url(f"{live_server.url}/marches/{contract.pk}/")
     obligation = page.locator(

@@ -94,8 +94,35 @@ def _hours_import(data: Followed, status: str = HoursImportStatus.INVALID) -> Ho
     return made[status]
 
 
+def _twin(data: Followed) -> Participant:
+    """A second record of the followed person (made before the request, see below)."""
+    made: dict[str, Participant] = data.__dict__.setdefault("_twin", {})
+    if "twin" not in made:
+        person = data.participant
+        made["twin"] = Participant.objects.create(
+            facilitator=person.facilitator,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            birth_date=person.birth_date,
+            sex=person.sex,
+        )
+    return made["twin"]
+
+
+@pytest.fixture(autouse=True)
+def _twin_for_merge(request):  # type: ignore[no-untyped-def]
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("name") == "participant_merge":
+        _twin(request.getfixturevalue("followed"))
+
+
 # Urls that show or change one structure's personal data: another structure gets a 404.
 PERSONAL: dict[str, Call] = {
+    "participant_merge": Call(
+        "post",
+        lambda d: [d.participant.pk, _twin(d).pk],
+        lambda d: {"kept": d.participant.pk},
+    ),
     "participant_detail": Call("get", lambda d: [d.participant.pk]),
     "participant_update": Call("post", lambda d: [d.participant.pk], _participant_data),
     "criterion_set": Call(
@@ -131,6 +158,7 @@ PERSONAL: dict[str, Call] = {
 # Lists: each user sees the rows of their own structures only.
 LISTS: dict[str, Call] = {
     "participant_list": Call("get"),
+    "duplicate_list": Call("get"),
     "hours_review": Call("get"),
 }
 # The rest: creating a participant (in one's own structure), and the pickers of the

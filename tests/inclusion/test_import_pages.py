@@ -60,12 +60,15 @@ def test_the_review_page_and_the_contract_page_lead_to_the_import(structure, sit
     assert "Modèle de tableau d'heures" in page_text(contract)
 
 
-def test_the_import_page_is_for_facilitators_only(client, buyer_client, company_client):
+def test_the_import_page_is_for_facilitators_and_employers_only(
+    client, buyer_client, company_client
+):
     response = client.get(START)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert buyer_client.get(START).status_code == 404
-    assert company_client.get(START).status_code == 404
+    # Companies import their own hours (tests/inclusion/test_company_import.py).
+    assert company_client.get(START).status_code == 200
 
 
 # Template -------------------------------------------------------------------------------

@@ -201,6 +201,7 @@ def test_a_participant_is_created_in_the_users_structure(structure, network):
         "phone",
         "referred_by",
         "notes",
+        "confirm_duplicates",
     }
     response = structure.client.post(
         reverse("inclusion:participant_create"),

@@ -79,6 +79,7 @@ class EventAction(models.TextChoices):
     HOURS_CHANGED = "hours_changed", "Heures modifiées"
     HOURS_VALIDATED = "hours_validated", "Heures validées"
     HOURS_REJECTED = "hours_rejected", "Heures refusées"
+    PARTICIPANTS_MERGED = "participants_merged", "Doublon fusionné dans cette fiche"
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,8 @@ class ParticipantForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Utiles au suivi uniquement : pas de donnée de santé ni de numéro de sécurité sociale.",
     )
+    # Sent by "Créer quand même" once the possible duplicates were shown.
+    confirm_duplicates = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -136,6 +138,7 @@ class ParticipantForm(forms.Form):
         """What the services take, named as on the model."""
         data = dict(self.cleaned_data)
         data.pop("facilitator", None)
+        data.pop("confirm_duplicates", None)
         return data
 
 
@@ -375,3 +378,20 @@ class BulkValidateForm(ReviewFilterForm):
         if not data.get("everything") and not data.get("entries"):
             raise ValidationError("Cochez au moins une déclaration à valider.")
         return data
+
+
+# Possible duplicates --------------------------------------------------------------------
+
+
+class MergeForm(forms.Form):
+    """Which of two records of one person is kept; the other is merged into it."""
+
+    kept = forms.TypedChoiceField(
+        label="Fiche à conserver", coerce=int, widget=forms.RadioSelect, choices=()
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kept = self.fields["kept"]
+        assert isinstance(kept, forms.TypedChoiceField)
+        kept.choices = choices

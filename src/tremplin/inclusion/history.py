@@ -129,6 +129,9 @@ def timeline(
         before, after = event.before or {}, event.after or {}
         subject, implied = _subject(event, references)
         changes = []
+        if event.action == EventAction.PARTICIPANTS_MERGED:
+            subject, changes = _merged(before, after)
+            before, after = {}, {}
         for name in dict.fromkeys([*before, *after]):
             old, new = before.get(name), after.get(name)
             if name in implied and (not before or not after or old == new):
@@ -158,6 +161,18 @@ def timeline(
             )
         )
     return entries
+
+
+def _merged(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, list[Change]]:
+    """A duplicate merged into this record: whom, and what it brought."""
+    born = _value(None, "birth_date", before.get("birth_date"), {})
+    name = f"{before.get('first_name', '')} {str(before.get('last_name', '')).upper()}"
+    subject = f"Fiche de {name.strip()}, né(e) le {born}"
+    changes = [
+        Change("Mises en emploi reprises", None, str(len(after.get("placement_ids", [])))),
+        Change("Critères repris", None, str(len(after.get("criterion_ids", [])))),
+    ]
+    return subject, changes
 
 
 def _same(name: str, old: Any, new: Any) -> bool:

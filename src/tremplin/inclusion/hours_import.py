@@ -201,10 +201,13 @@ def hours_import_report(hours_import: HoursImport) -> bytes:
 
 
 def hours_template(scope: UserScope, contract: Contract) -> bytes:
-    """The spreadsheet to fill for a contract: one row per placement the user sees."""
+    """The spreadsheet to fill for a contract: one row per placement the user sees (an
+    employer sees only the placements it employs)."""
+    visible = selectors.placements_visible_to(scope) | selectors.company_placements_visible_to(
+        scope
+    )
     placements = (
-        selectors.placements_visible_to(scope)
-        .filter(contract=contract)
+        visible.filter(contract=contract)
         .select_related("participant", "employer", "job")
         .order_by("participant__last_name", "participant__first_name", "start_date", "pk")
     )

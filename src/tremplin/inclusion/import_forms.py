@@ -42,8 +42,16 @@ class HoursImportForm(forms.Form):
         "« Heures à valider ».",
     )
 
-    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisations: QuerySet[Organisation],
+        can_validate: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not can_validate:  # employers declare; only the facilitator validates
+            del self.fields["validate_directly"]
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organisations

@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,16 +32,29 @@ from tremplin.organisations.enums import OrganisationKind
 from tremplin.procurement.models import Contract
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# The pages serve the facilitators' space; the import service also serves employers.
-IMPORTER_KINDS = (OrganisationKind.FACILITATOR,)
+# Facilitator structures import for the people they follow; companies and inclusion
+# employers for the placements they employ (never validating them).
+IMPORTER_KINDS = (
+    OrganisationKind.FACILITATOR,
+    OrganisationKind.COMPANY,
+    OrganisationKind.INCLUSION_EMPLOYER,
+)
 ERROR_LINES_SHOWN = 200
 
 
 def _importer_scope(request: HttpRequest) -> UserScope:
     scope = scope_for(request.user)
-    if not scope.is_facilitator:
-        raise Http404("Aucune structure de facilitation.")
+    if not (scope.is_facilitator or scope.company_ids):
+        raise Http404("Aucune organisation qui importe des heures.")
     return scope
+
+
+def _template_contracts(scope: UserScope) -> QuerySet[Contract]:
+    """Contracts whose template the user may download: those the structures facilitate,
+    or, for an employer, those it works on (the template lists its own placements)."""
+    if scope.is_facilitator:
+        return selectors.contracts_for_placements(scope)
+    return selectors.company_contracts_visible_to(scope).order_by("reference")
 
 
 def _import(scope: UserScope, pk: int) -> HoursImport:
@@ -102,7 +116,12 @@ def _launch(request: HttpRequest, item: HoursImport) -> HttpResponse:
 def hours_import_start(request: HttpRequest) -> HttpResponse:
     scope = _importer_scope(request)
     organisations = hours_import.importing_organisations(scope, kinds=IMPORTER_KINDS)
-    form = HoursImportForm(request.POST or None, request.FILES or None, organisations=organisations)
+    form = HoursImportForm(
+        request.POST or None,
+        request.FILES or None,
+        organisations=organisations,
+        can_validate=scope.is_facilitator,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             item = hours_import.hours_import_receive(
@@ -110,7 +129,7 @@ def hours_import_start(request: HttpRequest) -> HttpResponse:
                 scope=scope,
                 organisation=form.cleaned_data["organisation"],
                 file=form.cleaned_data["file"],
-                validate_directly=form.cleaned_data["validate_directly"],
+                validate_directly=form.cleaned_data.get("validate_directly", False),
             )
         except hours_import.AlreadyImported as already:
             previous = already.previous
@@ -138,9 +157,7 @@ def hours_import_start(request: HttpRequest) -> HttpResponse:
         "inclusion/import_start.html",
         {
             "form": form,
-            "template_form": TemplateChoiceForm(
-                contracts=selectors.contracts_for_placements(scope)
-            ),
+            "template_form": TemplateChoiceForm(contracts=_template_contracts(scope)),
             "imports": [
                 (item, HOURS_IMPORT_STATUS_COLOURS[HoursImportStatus(item.status)])
                 for item in hours_import.recent_imports(scope)
@@ -229,9 +246,7 @@ def hours_import_template(request: HttpRequest, pk: int) -> HttpResponse:
     """The spreadsheet to fill for a contract, one row per placement, ready to import."""
     scope = _importer_scope(request)
     try:
-        contract = (
-            selectors.contracts_for_placements(scope).select_related("facilitator").get(pk=pk)
-        )
+        contract = _template_contracts(scope).select_related("facilitator").get(pk=pk)
     except Contract.DoesNotExist as error:
         raise Http404("Ce marché n'existe pas ou ne vous est pas accessible.") from error
     content = hours_import.hours_template(scope, contract)
@@ -241,7 +256,7 @@ def hours_import_template(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def hours_import_template_choice(request: HttpRequest) -> HttpResponse:
     scope = _importer_scope(request)
-    form = TemplateChoiceForm(request.GET, contracts=selectors.contracts_for_placements(scope))
+    form = TemplateChoiceForm(request.GET, contracts=_template_contracts(scope))
     if not form.is_valid():
         messages.error(request, "Choisissez un marché pour télécharger son modèle.")
         return redirect("inclusion:hours_import_start")

@@ -50,10 +50,19 @@ class EligibilityCriterion(models.Model):
         return self.label
 
 
+class CurrentParticipantManager(models.Manager["Participant"]):
+    """Participants as people: a record merged into another one is left out."""
+
+    def get_queryset(self) -> models.QuerySet["Participant"]:
+        return super().get_queryset().filter(merged_into__isnull=True)
+
+
 class Participant(models.Model):
     """A person far from employment followed by a facilitator structure.
 
-    Personal data is minimised: no national identity number is ever stored.
+    Personal data is minimised: no national identity number is ever stored. A record
+    found to be a duplicate is merged into the one kept: it stays, emptied of its
+    placements and criteria, as the holder of its own history (``merged_into``).
     """
 
     facilitator = models.ForeignKey(
@@ -89,10 +98,22 @@ class Participant(models.Model):
     )
     notes = models.TextField("observations", blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        verbose_name="fusionné dans",
+    )
+
+    all_objects = models.Manager()
+    objects = CurrentParticipantManager()
 
     class Meta:
         verbose_name = "participant"
         verbose_name_plural = "participants"
+        default_manager_name = "objects"
         ordering = ["last_name", "first_name"]
         indexes = [
             models.Index(fields=["facilitator", "last_name", "first_name"]),

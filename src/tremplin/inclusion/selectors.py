@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from tremplin.core.models import RomeJobTitle
+from tremplin.inclusion import duplicates
 from tremplin.inclusion.enums import CriterionStatus, HoursStatus
 from tremplin.inclusion.models import (
     EligibilityCriterion,
@@ -166,9 +167,12 @@ def hours_awaiting_review(scope: UserScope) -> QuerySet[HoursEntry]:
 
 
 def history_of_participant(scope: UserScope, participant: Participant) -> QuerySet[InclusionEvent]:
+    """The participant's events, and those of the records merged into it."""
+    if participant.facilitator_id not in scope.facilitator_ids:
+        return InclusionEvent.objects.none()
     return (
         InclusionEvent.objects.filter(
-            participant=participant, participant__facilitator_id__in=scope.facilitator_ids
+            Q(participant=participant) | Q(participant__merged_into=participant)
         )
         .select_related("actor")
         .order_by("-occurred_at", "-id")
@@ -706,5 +710,122 @@ def criterion_with_evidence(scope: UserScope, pk: int) -> ParticipantCriterion:
         ParticipantCriterion.objects.filter(visible)
         .exclude(evidence_file="")
         .select_related("criterion")
+        .get(pk=pk)
+    )
+
+
+# Possible duplicates ---------------------------------------------------------------------
+# A person recorded twice in one structure: compared only with the records of the same
+# structure born the same day, or on the day/month swapped date (found in the database).
+
+
+@dataclass
+class DuplicateCandidate:
+    participant: Participant
+    reason: str
+
+
+@dataclass
+class DuplicatePair:
+    first: Participant
+    second: Participant
+    reason: str
+
+
+def _with_placement_count(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+    return participants.select_related("facilitator").annotate(
+        placement_count=Count("placements", distinct=True)
+    )
+
+
+def possible_duplicates(
+    *,
+    facilitator_id: int,
+    first_name: str,
+    last_name: str,
+    birth_date: date,
+    exclude_pk: int | None = None,
+) -> list[DuplicateCandidate]:
+    """The structure's participants who may be this person, with why (a few rows read)."""
+    dates = [birth_date]
+    swapped = duplicates.swapped_day_month(birth_date)
+    if swapped is not None:
+        dates.append(swapped)
+    candidates = Participant.objects.filter(facilitator_id=facilitator_id, birth_date__in=dates)
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    person = duplicates.Person(first_name, last_name, birth_date)
+    found = []
+    for candidate in _with_placement_count(candidates).order_by("last_name", "first_name", "pk"):
+        reason = duplicates.match(
+            person,
+            duplicates.Person(candidate.first_name, candidate.last_name, candidate.birth_date),
+        )
+        if reason is not None:
+            found.append(DuplicateCandidate(candidate, reason))
+    return found
+
+
+def duplicates_of(scope: UserScope, participant: Participant) -> list[DuplicateCandidate]:
+    """The possible duplicates of a participant the user follows."""
+    if participant.facilitator_id not in scope.facilitator_ids:
+        return []
+    return possible_duplicates(
+        facilitator_id=participant.facilitator_id,
+        first_name=participant.first_name,
+        last_name=participant.last_name,
+        birth_date=participant.birth_date,
+        exclude_pk=participant.pk,
+    )
+
+
+def duplicate_pairs(scope: UserScope) -> list[DuplicatePair]:
+    """Pairs of possible duplicates within each of the user's structures (one query):
+    only the people sharing a birth date, or its day/month swap, with someone of their
+    structure are read, then compared by name."""
+    others = Participant.objects.filter(facilitator_id=OuterRef("facilitator_id")).exclude(
+        pk=OuterRef("pk")
+    )
+    same_day = others.filter(birth_date=OuterRef("birth_date"))
+    swapped_day = others.filter(
+        birth_date__year=OuterRef("birth_date__year"),
+        birth_date__month=OuterRef("birth_date__day"),
+        birth_date__day=OuterRef("birth_date__month"),
+    )
+    candidates = list(
+        _with_placement_count(
+            participants_visible_to(scope).filter(Exists(same_day) | Exists(swapped_day))
+        ).order_by("facilitator_id", "birth_date", "pk")
+    )
+    by_day: dict[tuple[int, date], list[Participant]] = {}
+    for candidate in candidates:
+        by_day.setdefault((candidate.facilitator_id, candidate.birth_date), []).append(candidate)
+    pairs = []
+    for first in candidates:
+        person = duplicates.Person(first.first_name, first.last_name, first.birth_date)
+        swapped = duplicates.swapped_day_month(first.birth_date)
+        others_found = [
+            c for c in by_day[(first.facilitator_id, first.birth_date)] if c.pk > first.pk
+        ]
+        if swapped is not None and swapped > first.birth_date:
+            others_found += by_day.get((first.facilitator_id, swapped), [])
+        for second in others_found:
+            reason = duplicates.match(
+                person, duplicates.Person(second.first_name, second.last_name, second.birth_date)
+            )
+            if reason is not None:
+                pairs.append(DuplicatePair(first, second, reason))
+    pairs.sort(
+        key=lambda pair: (pair.first.last_name.casefold(), pair.first.first_name, pair.first.pk)
+    )
+    return pairs
+
+
+def merge_candidate(scope: UserScope, pk: int) -> Participant:
+    """A participant the user may merge (raises DoesNotExist), with its criteria,
+    placements and their validated hours."""
+    return (
+        _with_placement_count(participants_visible_to(scope))
+        .prefetch_related("criteria__criterion")
         .get(pk=pk)
     )

@@ -905,3 +905,107 @@ def criterion_resubmit(
         after=_snapshot(item, (*DECLARED_CRITERION_FIELDS, "refusal_reason")),
     )
     return item
+
+
+# Duplicates -----------------------------------------------------------------------------
+
+MERGED_IDENTITY_FIELDS = ("first_name", "last_name", "birth_date", "created_at")
+
+
+def _placement_period(placement: Placement) -> str:
+    end = f"au {placement.end_date:%d/%m/%Y}" if placement.end_date else "sans date de fin"
+    return f"du {placement.start_date:%d/%m/%Y} {end}"
+
+
+def _merge_conflicts(kept: Placement, merged: list[Placement]) -> list[str]:
+    conflicts = []
+    for other in merged:
+        if (other.contract_id, other.lot_id) != (kept.contract_id, kept.lot_id):
+            continue
+        kept_end, other_end = kept.end_date or date.max, other.end_date or date.max
+        if kept.start_date <= other_end and other.start_date <= kept_end:
+            where = f"marché {kept.contract.reference}" + (
+                f", lot {kept.lot.number}" if kept.lot_id and kept.lot else ""
+            )
+            conflicts.append(f"{where} : {_placement_period(kept)} et {_placement_period(other)}")
+    return conflicts
+
+
+@transaction.atomic
+def participant_merge(*, actor: User | None, kept: Participant, merged: Participant) -> Participant:
+    """Two records of one person become one: ``merged`` gives ``kept`` its placements
+    (with their hours) and criteria, and stays as a record of its own history.
+
+    Refused when both records hold placements on the same contract (or lot) over
+    overlapping periods: the hours of one month would be counted twice.
+    """
+    if kept.pk == merged.pk:
+        raise ValidationError("Choisissez deux fiches différentes.")
+    # Lock both records so that nothing is added to them while they merge.
+    locked = {
+        p.pk: p for p in Participant.objects.select_for_update().filter(pk__in=[kept.pk, merged.pk])
+    }
+    if len(locked) != 2:
+        raise ValidationError("L'une des deux fiches a déjà été fusionnée.")
+    if kept.facilitator_id != merged.facilitator_id:
+        raise ValidationError(
+            "Les deux fiches doivent être suivies par la même structure de facilitation."
+        )
+    kept_placements = list(
+        Placement.objects.filter(participant=kept).select_related("contract", "lot")
+    )
+    merged_placements = list(
+        Placement.objects.filter(participant=merged).select_related("contract", "lot")
+    )
+    conflicts = [c for p in kept_placements for c in _merge_conflicts(p, merged_placements)]
+    if conflicts:
+        raise ValidationError(
+            "Fusion impossible : les deux fiches ont des mises en emploi qui se chevauchent "
+            "sur le même marché ("
+            + " ; ".join(conflicts)
+            + "). Corrigez les dates de l'une d'elles avant de fusionner."
+        )
+    kept_criteria = {item.criterion_id: item for item in kept.criteria.all()}
+    moved_criteria, replaced_criteria, dropped_criteria = [], [], []
+    files_to_delete = []
+    for item in list(ParticipantCriterion.objects.filter(participant=merged)):
+        mine = kept_criteria.get(item.criterion_id)
+        if mine is not None and (mine.checked_on, mine.pk) >= (item.checked_on, item.pk):
+            dropped_criteria.append(item.pk)  # the kept record's check is the more recent
+            if item.evidence_file:
+                files_to_delete.append(item.evidence_file)
+            item.delete()
+            continue
+        if mine is not None:
+            replaced_criteria.append(mine.pk)
+            if mine.evidence_file:
+                files_to_delete.append(mine.evidence_file)
+            mine.delete()
+        ParticipantCriterion.objects.filter(pk=item.pk).update(participant=kept)
+        moved_criteria.append(item.pk)
+    moved_placements = [p.pk for p in merged_placements]
+    Placement.objects.filter(pk__in=moved_placements).update(participant=kept)
+    # Records merged earlier into ``merged`` now point at the kept one.
+    earlier = list(Participant.all_objects.filter(merged_into=merged).values_list("pk", flat=True))
+    Participant.all_objects.filter(pk__in=earlier).update(merged_into=kept)
+    Participant.all_objects.filter(pk=merged.pk).update(merged_into=kept)
+    merged.merged_into = kept
+    _record(
+        actor=actor,
+        participant=kept,
+        action=EventAction.PARTICIPANTS_MERGED,
+        instance=merged,
+        before=_snapshot(merged, MERGED_IDENTITY_FIELDS),
+        after={
+            "merged_participant_id": merged.pk,
+            "placement_ids": moved_placements,
+            "criterion_ids": moved_criteria,
+            "replaced_criterion_ids": replaced_criteria,
+            "dropped_criterion_ids": dropped_criteria,
+            "merged_record_ids": earlier,
+        },
+    )
+    for stored in files_to_delete:
+        storage, name = stored.storage, stored.name
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    return kept

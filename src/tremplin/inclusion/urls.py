@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tremplin.inclusion import import_views, views
+from tremplin.inclusion import duplicate_views, import_views, views
 
 app_name = "inclusion"
 
@@ -47,5 +47,15 @@ urlpatterns = [
         "imports/<int:pk>/erreurs.xlsx",
         import_views.hours_import_report,
         name="hours_import_report",
+    ),
+]
+
+# Possible duplicates, and merging them.
+urlpatterns += [
+    path("doublons/", duplicate_views.duplicate_list, name="duplicate_list"),
+    path(
+        "<int:pk>/fusionner/<int:other_pk>/",
+        duplicate_views.participant_merge,
+        name="participant_merge",
     ),
 ]

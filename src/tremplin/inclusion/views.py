@@ -129,7 +129,12 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inclusion/participant_list.html",
-        {"page": page, "search": search, "page_query": query},
+        {
+            "page": page,
+            "search": search,
+            "page_query": query,
+            "duplicate_count": len(selectors.duplicate_pairs(scope)),
+        },
     )
 
 
@@ -141,19 +146,33 @@ def participant_create(request: HttpRequest) -> HttpResponse:
         structures=structures,
         prescribers=selectors.prescribers_for(scope),
     )
+    possible_duplicates: list[selectors.DuplicateCandidate] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            participant = services.participant_create(
-                actor=request.user,  # type: ignore[arg-type]
-                facilitator=form.cleaned_data["facilitator"],
-                **form.participant_fields(),
+        data = form.cleaned_data
+        if not data["confirm_duplicates"]:
+            possible_duplicates = selectors.possible_duplicates(
+                facilitator_id=data["facilitator"].pk,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_date=data["birth_date"],
             )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, f"{participant} est enregistré(e) comme participant.")
-            return redirect("inclusion:participant_detail", pk=participant.pk)
-    return render(request, "inclusion/participant_form.html", {"form": form, "participant": None})
+        if not possible_duplicates:
+            try:
+                participant = services.participant_create(
+                    actor=request.user,  # type: ignore[arg-type]
+                    facilitator=data["facilitator"],
+                    **form.participant_fields(),
+                )
+            except ValidationError as error:
+                attach_errors(form, error)
+            else:
+                messages.success(request, f"{participant} est enregistré(e) comme participant.")
+                return redirect("inclusion:participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "inclusion/participant_form.html",
+        {"form": form, "participant": None, "possible_duplicates": possible_duplicates},
+    )
 
 
 def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
@@ -232,6 +251,7 @@ def _render_participant(
     events = list(selectors.history_of_participant(scope, participant))
     placements = list(selectors.placements_of_participant(scope, participant))
     timeline = history.timeline(events, selectors.history_references(events))
+    possible_duplicates = selectors.duplicates_of(scope, participant)
     return render(
         request,
         "inclusion/participant_detail.html",
@@ -246,6 +266,7 @@ def _render_participant(
             "recent_timeline": timeline[:RECENT_EVENTS],
             "older_timeline": timeline[RECENT_EVENTS:],
             "time_zone": network.time_zone,
+            "possible_duplicates": possible_duplicates,
         },
         status=status,
     )

@@ -1,10 +1,15 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from tremplin.organisations.models import (
+    Invitation,
     Membership,
     Network,
     NetworkCoordinator,
+    NetworkEvent,
     Organisation,
     User,
 )
@@ -50,3 +55,51 @@ class UserAdmin(BaseUserAdmin):
 class NetworkCoordinatorAdmin(admin.ModelAdmin):
     list_display = ["user", "network"]
     autocomplete_fields = ["user"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(NetworkEvent)
+class NetworkEventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "network", "actor", "action", "object_type", "object_id"]
+    list_filter = ["network", "action"]
+    list_select_related = ["network", "actor"]
+    date_hierarchy = "occurred_at"
+    fields = [
+        "occurred_at",
+        "network",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+    ]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations, never their token (only its digest is stored, and it is not shown)."""
+
+    list_display = ["email", "organisation", "invited_by", "sent_at", "expires_at", "accepted_at"]
+    list_select_related = ["organisation", "invited_by"]
+    search_fields = ["email", "organisation__name"]
+    fields = [
+        "organisation",
+        "email",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]

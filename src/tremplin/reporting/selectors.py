@@ -42,7 +42,7 @@ from tremplin.inclusion.models import HoursEntry, Participant
 from tremplin.inclusion.selectors import hours_awaiting_review, hours_totals
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.enums import OrganisationKind
-from tremplin.organisations.models import Network, Organisation
+from tremplin.organisations.models import Membership, Network, Organisation
 from tremplin.procurement.enums import PROGRESS_STATUS_COLOURS, ProgressStatusChoice
 from tremplin.procurement.models import Contract
 from tremplin.procurement.progress import ProgressStatus, contract_progress
@@ -585,3 +585,51 @@ def network_dashboard(network: Network) -> NetworkDashboard:
         buyers=contract_totals["buyers"],
     )
     return NetworkDashboard(network=network, structures=rows, total=total)
+
+
+# --- Alerts --------------------------------------------------------------------------
+
+
+def late_contracts(scope: UserScope, today: date) -> list[ContractRow]:
+    """The structures' contracts with a clause that fall behind their expected hours."""
+    contracts = facilitated_contracts(scope).filter(hours_required__gt=0)
+    return [row for row in _contract_rows(contracts, today) if row.status == ProgressStatus.LATE]
+
+
+@dataclass(frozen=True)
+class DigestRecipient:
+    user_id: int
+    email: str
+    first_name: str
+    structure_ids: frozenset[int]
+    structure_names: tuple[str, ...]
+
+
+def digest_recipients() -> list[DigestRecipient]:
+    """Active facilitators with an email address, with their structures (one query)."""
+    memberships = (
+        Membership.objects.filter(
+            organisation__kind=OrganisationKind.FACILITATOR,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .order_by("user__email", "organisation__name")
+        .values_list(
+            "user_id", "user__email", "user__first_name", "organisation_id", "organisation__name"
+        )
+    )
+    by_user: dict[int, tuple[str, str, list[int], list[str]]] = {}
+    for user_id, email, first_name, organisation_id, name in memberships:
+        entry = by_user.setdefault(user_id, (email, first_name, [], []))
+        entry[2].append(organisation_id)
+        entry[3].append(name)
+    return [
+        DigestRecipient(
+            user_id=user_id,
+            email=email,
+            first_name=first_name,
+            structure_ids=frozenset(ids),
+            structure_names=tuple(names),
+        )
+        for user_id, (email, first_name, ids, names) in by_user.items()
+    ]

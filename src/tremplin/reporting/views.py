@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from tremplin.organisations.access import scope_for
 from tremplin.reporting import selectors
+from tremplin.reporting.alerts import alerts_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -14,10 +15,16 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     if scope.is_facilitator:
         dashboard = selectors.facilitator_dashboard(scope, today=today)
+        alerts = alerts_for(scope, today=today, contract_rows=dashboard.statuses.late)
         return render(
             request,
             "reporting/home_facilitator.html",
-            {"dashboard": dashboard, "figures": dashboard.figures, "today": today},
+            {
+                "dashboard": dashboard,
+                "figures": dashboard.figures,
+                "alerts": alerts,
+                "today": today,
+            },
         )
     if scope.is_coordinator:
         return redirect("reporting:network_dashboard")
