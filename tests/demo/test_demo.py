@@ -33,10 +33,11 @@ from tremplin.demo.territories import (
     load_demo,
     reset_demo,
 )
-from tremplin.inclusion.enums import CriterionStatus, HoursStatus
+from tremplin.inclusion.enums import CriterionStatus, EventAction, HoursStatus
 from tremplin.inclusion.models import (
     EligibilityCriterion,
     HoursEntry,
+    InclusionEvent,
     Participant,
     ParticipantCriterion,
     Placement,
@@ -402,3 +403,15 @@ def test_siret_book_gives_valid_distinct_numbers():
     assert len(set(numbers)) == 200
     assert all(stdnum_siret.is_valid(number) for number in numbers)
     assert all(number.startswith("2") for number in numbers[::2])
+
+
+def test_the_history_of_past_months_is_dated_when_they_were_declared(mayotte):
+    """A newcomer reading a timeline sees September 2022 declared in October 2022."""
+    events = InclusionEvent.objects.filter(
+        participant__facilitator__network=mayotte, action=EventAction.HOURS_DECLARED
+    ).values_list("occurred_at", "after")
+    assert events
+    for occurred_at, after in events:
+        month = date.fromisoformat(after["month"])
+        assert occurred_at.date() > month
+        assert occurred_at <= timezone.now()

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class RomeCode(models.Model):
@@ -62,7 +63,9 @@ class ChangeEventBase(models.Model):
     Each domain app keeps its own table so that personal data stays in its app.
     """
 
-    occurred_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    # Stamped at writing by default; only a loader replaying past events (the demo)
+    # passes the time they happened.
+    occurred_at = models.DateTimeField("date", default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

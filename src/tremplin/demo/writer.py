@@ -334,11 +334,15 @@ class TerritoryWriter:
         entries = HoursEntry.objects.bulk_create(
             [item.entry for item in self.validated], batch_size=500
         )
+        assert self.network is not None
+        zone = ZoneInfo(self.plan.time_zone)
         events = []
         for item, entry in zip(self.validated, entries, strict=True):
             declared = _hours_snapshot(entry, HoursStatus.DECLARED)
+            declared_at, reviewed_at = _declaration_times(entry.month, zone)
             events.append(
                 InclusionEvent(
+                    occurred_at=declared_at,
                     actor=item.declarer,
                     participant=item.participant,
                     action=EventAction.HOURS_DECLARED,
@@ -350,6 +354,7 @@ class TerritoryWriter:
             )
             events.append(
                 InclusionEvent(
+                    occurred_at=reviewed_at,
                     actor=item.reviewer,
                     participant=item.participant,
                     action=EventAction.HOURS_VALIDATED,
@@ -382,11 +387,19 @@ class TerritoryWriter:
         entries = HoursEntry.objects.filter(placement__contract__facilitator__network=self.network)
         months = sorted(set(entries.values_list("month", flat=True)))
         for month in months:
-            declared = _at(add_months(month, 1) + timedelta(days=4), zone, 9)
-            reviewed = _at(add_months(month, 1) + timedelta(days=11), zone, 15)
+            declared, reviewed = _declaration_times(month, zone)
             of_month = entries.filter(month=month)
             of_month.update(declared_at=min(declared, now))
             of_month.exclude(status=HoursStatus.DECLARED).update(reviewed_at=min(reviewed, now))
+
+
+def _declaration_times(month: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """When a month's hours are declared (a few days after it) and reviewed (a week later),
+    never after now."""
+    now = timezone.now()
+    declared = _at(add_months(month, 1) + timedelta(days=4), zone, 9)
+    reviewed = _at(add_months(month, 1) + timedelta(days=11), zone, 15)
+    return min(declared, now), min(reviewed, now)
 
 
 @dataclass
