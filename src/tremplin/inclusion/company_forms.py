@@ -13,10 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tremplin.core.models import RomeJobTitle
-from tremplin.inclusion.enums import ExecutionMode, QualificationLevel, Sex
+from tremplin.inclusion.enums import QualificationLevel, Sex
 from tremplin.inclusion.evidence import ACCEPT_ATTRIBUTE, validate_evidence_file
-from tremplin.inclusion.forms import DATE_WIDGET, HoursField, JobChoiceField, MonthField
+from tremplin.inclusion.forms import DATE_WIDGET, HoursField, MonthField, PlacementTermsForm
 from tremplin.inclusion.models import EligibilityCriterion
 from tremplin.organisations.models import Organisation
 from tremplin.procurement.models import Lot
@@ -47,7 +46,7 @@ class EvidenceFileField(forms.FileField):
         super().__init__(**kwargs)
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(PlacementTermsForm):
     """A person the company employs on a contract: who, why eligible, which job."""
 
     # Identity (no national identity number, ever).
@@ -81,22 +80,6 @@ class DeclarationForm(forms.Form):
     lot = forms.ModelChoiceField(
         label="Lot", queryset=Lot.objects.none(), required=False, empty_label="— sans lot —"
     )
-    execution_mode = forms.ChoiceField(
-        label="Modalité d'exécution",
-        choices=[("", "— choisissez une modalité —"), *ExecutionMode.choices],
-    )
-    job = JobChoiceField(
-        label="Poste (appellation ROME)",
-        queryset=RomeJobTitle.objects.all(),
-        empty_label="— cherchez le poste ci-dessus —",
-    )
-    start_date = forms.DateField(label="Début", widget=DATE_WIDGET)
-    end_date = forms.DateField(
-        label="Fin",
-        required=False,
-        widget=DATE_WIDGET,
-        help_text="Laissez vide si la fin n'est pas connue (CDI, contrat en cours).",
-    )
 
     def __init__(
         self,
@@ -125,7 +108,6 @@ class DeclarationForm(forms.Form):
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
         self.fields["birth_date"].widget.attrs["max"] = timezone.localdate().isoformat()
-        self._offer_chosen_job()
         # One checkbox and one file per eligible public the network accepts.
         self.criteria = list(criteria)
         for criterion in self.criteria:
@@ -136,29 +118,6 @@ class DeclarationForm(forms.Form):
                 label=f"Justificatif : {criterion.evidence_hint or 'pièce justificative'}",
                 required=False,
             )
-
-    def _offer_chosen_job(self) -> None:
-        """The list holds 11,000 titles: only the chosen one is rendered, the search fills
-        the others in."""
-        field = self.fields["job"]
-        assert isinstance(field, JobChoiceField)
-        choices: list[tuple[Any, str]] = [("", "— cherchez le poste ci-dessus —")]
-        chosen = self.data.get(self.add_prefix("job")) if self.is_bound else None
-        if chosen and str(chosen).isdigit():
-            job = RomeJobTitle.objects.filter(pk=chosen).first()
-            if job is not None:
-                choices = [(job.pk, field.label_from_instance(job))]
-        field.widget.choices = choices
-
-    def offer_jobs(self, jobs: list[RomeJobTitle]) -> None:
-        """Offer the titles found by a search (the form sent without JavaScript)."""
-        field = self.fields["job"]
-        assert isinstance(field, JobChoiceField)
-        if jobs:
-            field.widget.choices = [
-                ("", f"— {len(jobs)} poste(s) trouvé(s) : choisissez —"),
-                *((job.pk, field.label_from_instance(job)) for job in jobs),
-            ]
 
     def criterion_rows(self) -> list[dict[str, Any]]:
         """Each criterion with its checkbox and file field, for the template."""
@@ -173,9 +132,6 @@ class DeclarationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "La fin précède le début.")
         chosen = 0
         for criterion in self.criteria:
             ticked = data.get(f"criterion_{criterion.pk}")

@@ -197,21 +197,10 @@ class ContractChoiceField(forms.ModelChoiceField):
         )
 
 
-class PlacementForm(forms.Form):
-    contract = ContractChoiceField(
-        label="Marché",
-        queryset=Contract.objects.none(),
-        empty_label="— choisissez un marché —",
-    )
-    lot = forms.ModelChoiceField(
-        label="Lot", queryset=Lot.objects.none(), required=False, empty_label="— sans lot —"
-    )
-    employer = forms.ModelChoiceField(
-        label="Employeur",
-        queryset=Organisation.objects.none(),
-        empty_label="— choisissez l'employeur —",
-        help_text="L'entreprise titulaire, ou la structure qui emploie la personne.",
-    )
+class PlacementTermsForm(forms.Form):
+    """What every placement states, whoever records it: the execution mode, the job and
+    the dates. The facilitator's placement form and the company's declaration share it."""
+
     execution_mode = forms.ChoiceField(
         label="Modalité d'exécution",
         choices=[("", "— choisissez une modalité —"), *ExecutionMode.choices],
@@ -227,6 +216,61 @@ class PlacementForm(forms.Form):
         required=False,
         widget=DATE_WIDGET,
         help_text="Laissez vide si la fin n'est pas connue (CDI, contrat en cours).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The job list holds 11,000 titles: only the chosen one is rendered, the search
+        # fills the others in.
+        job_field = self.fields["job"]
+        assert isinstance(job_field, JobChoiceField)
+        choices: list[tuple[Any, str]] = [("", "— cherchez le poste ci-dessus —")]
+        chosen = self._raw("job")
+        if chosen and str(chosen).isdigit():
+            job = RomeJobTitle.objects.filter(pk=chosen).first()
+            if job is not None:
+                choices = [(job.pk, job_field.label_from_instance(job))]
+        job_field.widget.choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "La fin précède le début.")
+        return data
+
+    def offer_jobs(self, jobs: list[RomeJobTitle]) -> None:
+        """Offer the titles found by a search (the form sent without JavaScript)."""
+        field = self.fields["job"]
+        assert isinstance(field, JobChoiceField)
+        if jobs:
+            field.widget.choices = [
+                ("", f"— {len(jobs)} poste(s) trouvé(s) : choisissez —"),
+                *((job.pk, field.label_from_instance(job)) for job in jobs),
+            ]
+
+    def _raw(self, name: str) -> Any:
+        """The value typed (bound form) or given as initial, before cleaning."""
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name))
+        value = self.initial.get(name)
+        return getattr(value, "pk", value)
+
+
+class PlacementForm(PlacementTermsForm):
+    contract = ContractChoiceField(
+        label="Marché",
+        queryset=Contract.objects.none(),
+        empty_label="— choisissez un marché —",
+    )
+    lot = forms.ModelChoiceField(
+        label="Lot", queryset=Lot.objects.none(), required=False, empty_label="— sans lot —"
+    )
+    employer = forms.ModelChoiceField(
+        label="Employeur",
+        queryset=Organisation.objects.none(),
+        empty_label="— choisissez l'employeur —",
+        help_text="L'entreprise titulaire, ou la structure qui emploie la personne.",
     )
 
     def __init__(
@@ -250,34 +294,6 @@ class PlacementForm(forms.Form):
                 "hx-swap": "innerHTML",
             }
         )
-        # The job list holds 11,000 titles: only the chosen one is rendered, the search
-        # fills the others in.
-        job_field = self.fields["job"]
-        assert isinstance(job_field, JobChoiceField)
-        choices: list[tuple[Any, str]] = [("", "— cherchez le poste ci-dessus —")]
-        chosen = self._raw("job")
-        if chosen:
-            job = RomeJobTitle.objects.filter(pk=chosen).first() if str(chosen).isdigit() else None
-            if job is not None:
-                choices = [(job.pk, job_field.label_from_instance(job))]
-        job_field.widget.choices = choices
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "La fin précède le début.")
-        return data
-
-    def offer_jobs(self, jobs: list[RomeJobTitle]) -> None:
-        """Offer the titles found by a search (the form sent without JavaScript)."""
-        field = self.fields["job"]
-        assert isinstance(field, JobChoiceField)
-        if jobs:
-            field.widget.choices = [
-                ("", f"— {len(jobs)} poste(s) trouvé(s) : choisissez —"),
-                *((job.pk, field.label_from_instance(job)) for job in jobs),
-            ]
 
     def offer_lots(self, lots: QuerySet[Lot]) -> None:
         """Show only the chosen contract's lots (any lot of the user's contracts is accepted,
@@ -285,12 +301,6 @@ class PlacementForm(forms.Form):
         field = self.fields["lot"]
         assert isinstance(field, forms.ModelChoiceField)
         field.widget.choices = [("", "— sans lot —"), *((lot.pk, str(lot)) for lot in lots)]
-
-    def _raw(self, name: str) -> Any:
-        if self.is_bound:
-            return self.data.get(self.add_prefix(name))
-        value = self.initial.get(name)
-        return getattr(value, "pk", value)
 
     def chosen_contract_id(self) -> int | None:
         value = self._raw("contract")
