@@ -23,6 +23,8 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from tremplin.core.exports import Column, Value
+from tremplin.core.http import export_format, export_response
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion import history, selectors, services
 from tremplin.inclusion.age import age_on
@@ -49,6 +51,29 @@ PARTICIPANTS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 100
 EXPIRY_WARNING_DAYS = 30
 RECENT_EVENTS = 12
+
+PARTICIPANT_EXPORT_COLUMNS = (
+    Column("Nom"),
+    Column("Prénom"),
+    Column("Date de naissance", "date"),
+    Column("Commune"),
+    Column("QPV"),
+    Column("Critères"),
+    Column("Mises en emploi", "int"),
+    Column("Heures validées", "decimal"),
+)
+
+REVIEW_EXPORT_COLUMNS = (
+    Column("Mois", "date"),
+    Column("Marché"),
+    Column("Participant"),
+    Column("Employeur"),
+    Column("Heures travaillées", "decimal"),
+    Column("Heures de formation", "decimal"),
+    Column("Total", "decimal"),
+    Column("Déclarées par"),
+    Column("Déclarées le", "date"),
+)
 
 # Short names of the eligible publics, for the badges of the participants list.
 CRITERION_SHORT_LABELS = {
@@ -112,9 +137,34 @@ def _month_label(month: datetime.date) -> str:
 # Participants ---------------------------------------------------------------------------
 
 
+def participant_export_row(participant: Participant) -> list[Value]:
+    """A row of the participants export (criteria prefetched by ``participant_rows``)."""
+    return [
+        participant.last_name,
+        participant.first_name,
+        participant.birth_date,
+        participant.city,
+        "Oui" if participant.qpv_resident else "Non",
+        " ; ".join(item.criterion.label for item in participant.criteria.all()),
+        participant.placement_count,  # type: ignore[attr-defined]
+        participant.validated_hours,  # type: ignore[attr-defined]
+    ]
+
+
 def participant_list(request: HttpRequest) -> HttpResponse:
     scope = _facilitator_scope(request)
     search = request.GET.get("q", "").strip()
+    if wanted := export_format(request.GET.get("format")):
+        return export_response(
+            wanted,
+            "participants",
+            PARTICIPANT_EXPORT_COLUMNS,
+            (
+                participant_export_row(participant)
+                for participant in selectors.participant_rows(scope, search=search)
+            ),
+            "Participants",
+        )
     paginator = Paginator(selectors.participant_rows(scope, search=search), PARTICIPANTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -498,10 +548,35 @@ def _review_forms_querysets(scope: UserScope) -> dict[str, Any]:
     }
 
 
+def review_export_row(entry: HoursEntry) -> list[Value]:
+    """A row of the review queue's export (relations joined by ``hours_awaiting_review``)."""
+    placement = entry.placement
+    declared_by = entry.declared_by
+    return [
+        entry.month,
+        placement.contract.reference,
+        str(placement.participant),
+        str(placement.employer),
+        entry.hours_worked,
+        entry.training_hours,
+        entry.total_hours,
+        (declared_by.get_full_name() or declared_by.email) if declared_by else "",
+        timezone.localdate(entry.declared_at),
+    ]
+
+
 def hours_review(request: HttpRequest) -> HttpResponse:
     scope = _facilitator_scope(request)
     filter_form = ReviewFilterForm(request.GET or None, **_review_forms_querysets(scope))
     entries = selectors.hours_review_queue(scope, **filter_form.filters())
+    if wanted := export_format(request.GET.get("format")):
+        return export_response(
+            wanted,
+            "heures-a-valider",
+            REVIEW_EXPORT_COLUMNS,
+            (review_export_row(entry) for entry in entries),
+            "Heures à valider",
+        )
     totals = selectors.hours_totals(entries)
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v}

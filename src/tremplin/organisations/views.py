@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from tremplin.core.exports import Column, Value
+from tremplin.core.http import export_format, export_response
 from tremplin.organisations import selectors, services
 from tremplin.organisations.access import UserScope, scope_for
 from tremplin.organisations.enums import OrganisationKind
@@ -20,6 +22,14 @@ from tremplin.organisations.models import Network, Organisation
 from tremplin.procurement import selectors as procurement_selectors
 
 PAGE_SIZE = 50
+ORGANISATION_EXPORT_COLUMNS = (
+    Column("Raison sociale"),
+    Column("Type"),
+    Column("SIRET"),
+    Column("Commune"),
+    Column("Marchés", "int"),
+    Column("Heures exigées", "int"),
+)
 TABS = (
     ("", "Toutes"),
     (OrganisationKind.BUYER, "Acheteurs"),
@@ -40,6 +50,18 @@ def _require_network_role(scope: UserScope) -> None:
         raise PermissionDenied("Cette page est réservée aux structures de facilitation.")
 
 
+def organisation_export_row(organisation: Organisation) -> list[Value]:
+    """A row of the organisations export (totals annotated by ``with_contract_totals``)."""
+    return [
+        organisation.name,
+        organisation.get_kind_display(),
+        organisation.siret,
+        organisation.city,
+        organisation.contract_count,  # type: ignore[attr-defined]
+        organisation.contract_hours,  # type: ignore[attr-defined]
+    ]
+
+
 def organisation_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     _require_network_role(scope)
@@ -48,6 +70,14 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = procurement_selectors.with_contract_totals(
         selectors.organisation_list(scope, **filters), scope
     )
+    if wanted := export_format(request.GET.get("format")):
+        return export_response(
+            wanted,
+            "organisations",
+            ORGANISATION_EXPORT_COLUMNS,
+            (organisation_export_row(organisation) for organisation in organisations),
+            "Organisations",
+        )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.organisation_counts_by_kind(scope, search=filters["search"])
     tabs = [

@@ -391,3 +391,13 @@ def with_contract_totals(
         contract_hours=total("buyer_id", Sum("hours_required"))
         + total("awarded_company_id", Sum("hours_required")),
     )
+
+
+def contract_export_rows(
+    scope: UserScope, *, today: date, status: str = "", **filters: Any
+) -> list[ContractRow]:
+    """Every contract of the list with its filters (no page), for an export; one query."""
+    rows = contract_rows(contract_list(scope, **filters), today)
+    if status:
+        rows = [row for row in rows if row.progress.status == ProgressStatus(status)]
+    return rows

@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tremplin.core.exports import Column, Value
+from tremplin.core.http import export_format, export_response
 from tremplin.inclusion.selectors import placements_of_contract
 from tremplin.organisations.access import UserScope, scope_for
 from tremplin.organisations.models import Network
@@ -28,6 +30,38 @@ from tremplin.procurement.models import Contract
 from tremplin.procurement.obligation import Obligation
 
 PAGE_SIZE = 50
+
+CONTRACT_EXPORT_COLUMNS = (
+    Column("Référence"),
+    Column("Objet"),
+    Column("Acheteur"),
+    Column("Titulaire"),
+    Column("Début d'exécution", "date"),
+    Column("Fin d'exécution", "date"),
+    Column("Heures exigées", "int"),
+    Column("Heures validées", "decimal"),
+    Column("Heures déclarées", "decimal"),
+    Column("Avancement"),
+)
+
+
+def contract_export_row(row: selectors.ContractRow) -> list[Value]:
+    contract = row.contract
+    company = contract.awarded_company
+    return [
+        contract.reference,
+        contract.title,
+        contract.buyer.name,
+        company.name if company else "",
+        contract.execution_start,
+        contract.execution_end,
+        contract.hours_required,
+        getattr(contract, "validated_hours", None),
+        getattr(contract, "declared_hours", None),
+        row.status_label,
+    ]
+
+
 NO_CONTRACT_CLAUSE = "Pas de clause sur l'ensemble du marché (clauses portées par les lots)"
 NO_LOT_CLAUSE = "Pas de clause propre à ce lot"
 
@@ -88,6 +122,15 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     filter_form = ContractFilterForm(scope, request.GET, years=selectors.contract_years(scope))
     filters = filter_form.filters()
+    if wanted := export_format(request.GET.get("format")):
+        rows = selectors.contract_export_rows(scope, today=timezone.localdate(), **filters)
+        return export_response(
+            wanted,
+            "marches",
+            CONTRACT_EXPORT_COLUMNS,
+            (contract_export_row(row) for row in rows),
+            "Marchés",
+        )
     listing = selectors.contract_listing(
         scope,
         today=timezone.localdate(),
