@@ -411,14 +411,8 @@ class _ValidatedMonth:
 
 
 def _hours_snapshot(entry: HoursEntry, status: str) -> dict[str, object]:
-    """The same record of a month as ``inclusion.services`` keeps in its history."""
-    return {
-        "month": entry.month.isoformat(),
-        "hours_worked": str(entry.hours_worked),
-        "training_hours": str(entry.training_hours),
-        "status": status,
-        "rejection_reason": "",
-    }
+    """The record of a month that ``inclusion.services`` keeps, at the given status."""
+    return {**inclusion.hours_snapshot(entry), "status": status}
 
 
 def _at(day: date, zone: ZoneInfo, hour: int) -> datetime:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from tremplin.core.history import history_value, snapshot
 from tremplin.core.hours import max_hours_in_month
 from tremplin.core.models import RomeJobTitle
 from tremplin.inclusion.age import MINIMUM_AGE, age_on
@@ -46,18 +47,6 @@ PARTICIPANT_FIELDS = (
     "referred_by_id",
     "notes",
 )
-
-
-def _json(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _snapshot(instance: object, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: _json(getattr(instance, name)) for name in fields}
 
 
 def _record(
@@ -125,7 +114,7 @@ def participant_create(
         action=EventAction.PARTICIPANT_CREATED,
         instance=participant,
         before=None,
-        after=_snapshot(participant, PARTICIPANT_FIELDS),
+        after=snapshot(participant, PARTICIPANT_FIELDS),
     )
     return participant
 
@@ -134,14 +123,14 @@ def participant_create(
 def participant_update(
     *, actor: User | None, participant: Participant, **fields: Any
 ) -> Participant:
-    before = _snapshot(participant, PARTICIPANT_FIELDS)
+    before = snapshot(participant, PARTICIPANT_FIELDS)
     for name, value in fields.items():
         setattr(participant, name, value)
-    if before["birth_date"] != _json(participant.birth_date):
+    if before["birth_date"] != history_value(participant.birth_date):
         _check_birth_date(participant.birth_date)
     participant.full_clean()
     participant.save()
-    after = _snapshot(participant, PARTICIPANT_FIELDS)
+    after = snapshot(participant, PARTICIPANT_FIELDS)
     if before != after:
         changed = [name for name in after if before[name] != after[name]]
         _record(
@@ -181,7 +170,7 @@ def criterion_set(
     existing = ParticipantCriterion.objects.filter(
         participant=participant, criterion=criterion
     ).first()
-    before = _snapshot(existing, CRITERION_FIELDS) if existing else None
+    before = snapshot(existing, CRITERION_FIELDS) if existing else None
     item = existing or ParticipantCriterion(participant=participant, criterion=criterion)
     item.evidence = evidence.strip()
     item.checked_on = checked_on
@@ -194,7 +183,7 @@ def criterion_set(
         item.decided_by, item.decided_at = actor, timezone.now()
     item.full_clean()
     item.save()
-    after = _snapshot(item, CRITERION_FIELDS)
+    after = snapshot(item, CRITERION_FIELDS)
     if before != after:
         _record(
             actor=actor,
@@ -215,7 +204,7 @@ def criterion_remove(*, actor: User | None, item: ParticipantCriterion) -> None:
         .select_related("participant")
         .get(pk=item.pk)
     )
-    before = _snapshot(item, CRITERION_FIELDS)
+    before = snapshot(item, CRITERION_FIELDS)
     _record(
         actor=actor,
         participant=item.participant,
@@ -345,14 +334,14 @@ def placement_create(
         action=EventAction.PLACEMENT_CREATED,
         instance=placement,
         before=None,
-        after=_snapshot(placement, PLACEMENT_FIELDS),
+        after=snapshot(placement, PLACEMENT_FIELDS),
     )
     return placement
 
 
 @transaction.atomic
 def placement_update(*, actor: User | None, placement: Placement, **fields: Any) -> Placement:
-    before = _snapshot(placement, PLACEMENT_FIELDS)
+    before = snapshot(placement, PLACEMENT_FIELDS)
     for name, value in fields.items():
         setattr(placement, name, value)
     placement.full_clean()
@@ -364,7 +353,7 @@ def placement_update(*, actor: User | None, placement: Placement, **fields: Any)
             "Des heures sont saisies hors de la nouvelle période : corrigez-les d'abord."
         )
     placement.save()
-    after = _snapshot(placement, PLACEMENT_FIELDS)
+    after = snapshot(placement, PLACEMENT_FIELDS)
     if before != after:
         _record(
             actor=actor,
@@ -465,7 +454,7 @@ def hours_event_action(*, created: bool, changed: bool, validate: bool) -> str:
 
 def hours_snapshot(entry: HoursEntry) -> dict[str, Any]:
     """What the history keeps of a month of hours."""
-    return _snapshot(entry, HOURS_FIELDS)
+    return snapshot(entry, HOURS_FIELDS)
 
 
 def inclusion_event(
@@ -533,21 +522,21 @@ def hours_record(
     if validate:
         _check_reviewer(actor, placement.participant, HOURS_REVIEWER_ONLY)
     entry = HoursEntry.objects.select_for_update().filter(placement=placement, month=month).first()
-    before = _snapshot(entry, HOURS_FIELDS) if entry else None
+    before = snapshot(entry, HOURS_FIELDS) if entry else None
     if entry is None:
         entry = HoursEntry(placement=placement, month=month, declared_by=actor)
     entry.hours_worked = Decimal(hours_worked)
     entry.training_hours = Decimal(training_hours or 0)
     _check_hours(entry)
     changed = before is None or (
-        before["hours_worked"] != _json(entry.hours_worked)
-        or before["training_hours"] != _json(entry.training_hours)
+        before["hours_worked"] != history_value(entry.hours_worked)
+        or before["training_hours"] != history_value(entry.training_hours)
     )
     hours_set_status(entry, changed=changed, validate=validate, actor=actor, now=timezone.now())
     entry.full_clean(exclude=["placement"])
     entry.save()
     entry.refresh_from_db(fields=["total_hours"])
-    after = _snapshot(entry, HOURS_FIELDS)
+    after = snapshot(entry, HOURS_FIELDS)
     if before != after:
         action = hours_event_action(created=before is None, changed=changed, validate=validate)
         _record(
@@ -580,12 +569,12 @@ def _review(*, actor: User, entry: HoursEntry, status: str, reason: str) -> Hour
         .get(pk=entry.pk)
     )
     _check_reviewer(actor, entry.placement.participant, HOURS_REVIEWER_ONLY)
-    before = _snapshot(entry, HOURS_FIELDS)
+    before = snapshot(entry, HOURS_FIELDS)
     entry.status = status
     entry.rejection_reason = reason
     entry.reviewed_by, entry.reviewed_at = actor, timezone.now()
     entry.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
-    after = _snapshot(entry, HOURS_FIELDS)
+    after = snapshot(entry, HOURS_FIELDS)
     if before != after:
         _record(
             actor=actor,
@@ -689,7 +678,7 @@ def criterion_declare(
         action=EventAction.CRITERION_DECLARED,
         instance=item,
         before=None,
-        after=_snapshot(item, DECLARED_CRITERION_FIELDS),
+        after=snapshot(item, DECLARED_CRITERION_FIELDS),
     )
     return item
 
@@ -831,12 +820,12 @@ def _decide(
     _check_reviewer(actor, item.participant, CRITERIA_REVIEWER_ONLY)
     if item.status == status and item.refusal_reason == reason:
         return item  # already decided so: keep who decided, and when
-    before = _snapshot(item, REVIEW_FIELDS)
+    before = snapshot(item, REVIEW_FIELDS)
     item.status = status
     item.refusal_reason = reason
     item.decided_by, item.decided_at = actor, timezone.now()
     item.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
-    after = _snapshot(item, REVIEW_FIELDS)
+    after = snapshot(item, REVIEW_FIELDS)
     if before != after:
         _record(
             actor=actor,
@@ -877,7 +866,7 @@ def criterion_resubmit(
         extension = evidence_extension(evidence_file)
     except ValidationError as error:
         raise ValidationError({"evidence_file": error.messages}) from error
-    before = _snapshot(item, (*DECLARED_CRITERION_FIELDS, "refusal_reason"))
+    before = snapshot(item, (*DECLARED_CRITERION_FIELDS, "refusal_reason"))
     former = item.evidence_file.name if item.evidence_file else ""
     today = timezone.localdate()
     evidence_file.name = f"justificatif.{extension}"
@@ -902,7 +891,7 @@ def criterion_resubmit(
         action=EventAction.CRITERION_DECLARED,
         instance=item,
         before=before,
-        after=_snapshot(item, (*DECLARED_CRITERION_FIELDS, "refusal_reason")),
+        after=snapshot(item, (*DECLARED_CRITERION_FIELDS, "refusal_reason")),
     )
     return item
 
@@ -995,7 +984,7 @@ def participant_merge(*, actor: User | None, kept: Participant, merged: Particip
         participant=kept,
         action=EventAction.PARTICIPANTS_MERGED,
         instance=merged,
-        before=_snapshot(merged, MERGED_IDENTITY_FIELDS),
+        before=snapshot(merged, MERGED_IDENTITY_FIELDS),
         after={
             "merged_participant_id": merged.pk,
             "placement_ids": moved_placements,

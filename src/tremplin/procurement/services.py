@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from tremplin.core.history import history_value
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Organisation, User
 from tremplin.procurement.models import (
@@ -24,14 +25,6 @@ from tremplin.procurement.obligation import (
     ObligationInputs,
     compute_obligation,
 )
-
-
-def _json(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[union-attr]
-    return value
 
 
 def _record(
@@ -155,7 +148,7 @@ def _contract_snapshot(contract: Contract) -> dict[str, Any]:
         "environmental_clause",
         "environmental_criterion",
     )
-    return {name: _json(getattr(contract, name)) for name in fields}
+    return {name: history_value(getattr(contract, name)) for name in fields}
 
 
 @transaction.atomic
@@ -224,7 +217,7 @@ def clause_save(
 
 
 def _clause_snapshot(clause: Clause) -> dict[str, Any]:
-    snapshot = {name: _json(getattr(clause, name)) for name in OBLIGATION_INPUT_FIELDS}
+    snapshot = {name: history_value(getattr(clause, name)) for name in OBLIGATION_INPUT_FIELDS}
     snapshot.update(
         legal_basis=clause.legal_basis, mode=clause.mode, hours_required=clause.hours_required
     )
