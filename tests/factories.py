@@ -10,8 +10,23 @@ import factory
 from factory.django import DjangoModelFactory
 
 from tremplin.core.models import RomeJobTitle
-from tremplin.inclusion.enums import ExecutionMode, HoursStatus
-from tremplin.inclusion.models import EligibilityCriterion, HoursEntry, Participant, Placement
+from tremplin.inclusion.enums import (
+    ExecutionMode,
+    HoursStatus,
+    IscedBand,
+    LabourStatus,
+    OutcomeMoment,
+    OutcomeSituation,
+)
+from tremplin.inclusion.models import (
+    EligibilityCriterion,
+    EsfEntry,
+    ExecutionModeRule,
+    HoursEntry,
+    Outcome,
+    Participant,
+    Placement,
+)
 from tremplin.organisations.enums import InclusionEmployerKind, MembershipRole, OrganisationKind
 from tremplin.organisations.models import (
     Membership,
@@ -227,3 +242,43 @@ class HoursEntryFactory(DjangoModelFactory):
     hours_worked = Decimal(120)
     training_hours = Decimal(0)
     status = HoursStatus.VALIDATED
+
+
+class OutcomeFactory(DjangoModelFactory):
+    """A participant's situation on leaving the placement (a durable job by default)."""
+
+    class Meta:
+        model = Outcome
+
+    placement = factory.SubFactory(PlacementFactory)
+    participant = factory.SelfAttribute("placement.participant")
+    moment = OutcomeMoment.EXIT
+    exit_date = factory.LazyAttribute(
+        lambda outcome: outcome.placement.end_date or outcome.placement.start_date
+    )
+    observed_on = factory.LazyAttribute(
+        lambda outcome: outcome.exit_date
+        if outcome.moment == OutcomeMoment.EXIT
+        else outcome.exit_date + datetime.timedelta(days=183)
+    )
+    situation = OutcomeSituation.DURABLE_CDI
+
+
+class EsfEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = EsfEntry
+
+    participant = factory.SubFactory(ParticipantFactory)
+    entered_on = datetime.date(2025, 1, 6)
+    labour_status = LabourStatus.LONG_TERM_UNEMPLOYED
+    isced_band = IscedBand.ISCED_0_2
+
+
+class ExecutionModeRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = ExecutionModeRule
+
+    network = factory.SubFactory(NetworkFactory)
+    execution_mode = ExecutionMode.TRAINING
+    weight = Decimal(1)
+    cap_share = None

@@ -80,6 +80,9 @@ class EventAction(models.TextChoices):
     HOURS_VALIDATED = "hours_validated", "Heures validées"
     HOURS_REJECTED = "hours_rejected", "Heures refusées"
     PARTICIPANTS_MERGED = "participants_merged", "Doublon fusionné dans cette fiche"
+    OUTCOME_SET = "outcome_set", "Situation enregistrée"
+    OUTCOME_REMOVED = "outcome_removed", "Situation retirée"
+    ESF_ENTRY_SET = "esf_entry_set", "Données FSE enregistrées"
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,88 @@ DEFAULT_ELIGIBILITY_CRITERIA: tuple[CriterionDefinition, ...] = (
         None,
     ),
 )
+
+
+class OutcomeMoment(models.TextChoices):
+    """When a participant's situation is observed: on leaving, and six months later."""
+
+    EXIT = "exit", "À la sortie"
+    SIX_MONTHS = "six_months", "À 6 mois"
+
+
+class OutcomeSituation(models.TextChoices):
+    """A participant's situation, in the categories facilitators report to their funders."""
+
+    DURABLE_CDI = "durable_cdi", "Emploi durable — CDI"
+    DURABLE_FIXED_TERM = "durable_fixed_term", "Emploi durable — CDD ou mission de 6 mois et plus"
+    BUSINESS_CREATION = "business_creation", "Emploi durable — création d'entreprise"
+    TRANSITION_JOB = (
+        "transition_job",
+        "Emploi de transition — CDD ou mission de moins de 6 mois, contrat aidé, SIAE",
+    )
+    QUALIFYING_TRAINING = "qualifying_training", "Formation qualifiante"
+    JOB_SEEKING = "job_seeking", "En recherche d'emploi"
+    INACTIVE = "inactive", "Inactif — santé, famille, déménagement"
+    UNKNOWN = "unknown", "Situation inconnue"
+
+
+class OutcomeCategory(models.TextChoices):
+    """The four outcomes a report shows: durable job, transition job, training, other."""
+
+    DURABLE_JOB = "durable_job", "Emploi durable"
+    TRANSITION_JOB = "transition_job", "Emploi de transition"
+    TRAINING = "training", "Formation qualifiante"
+    OTHER = "other", "Autre situation"
+
+
+OUTCOME_CATEGORIES: dict[str, str] = {
+    OutcomeSituation.DURABLE_CDI: OutcomeCategory.DURABLE_JOB,
+    OutcomeSituation.DURABLE_FIXED_TERM: OutcomeCategory.DURABLE_JOB,
+    OutcomeSituation.BUSINESS_CREATION: OutcomeCategory.DURABLE_JOB,
+    OutcomeSituation.TRANSITION_JOB: OutcomeCategory.TRANSITION_JOB,
+    OutcomeSituation.QUALIFYING_TRAINING: OutcomeCategory.TRAINING,
+    OutcomeSituation.JOB_SEEKING: OutcomeCategory.OTHER,
+    OutcomeSituation.INACTIVE: OutcomeCategory.OTHER,
+    OutcomeSituation.UNKNOWN: OutcomeCategory.OTHER,
+}
+
+# Situations counted as "in employment, including self-employment" (ESF result indicators).
+EMPLOYMENT_SITUATIONS = frozenset(
+    {
+        OutcomeSituation.DURABLE_CDI,
+        OutcomeSituation.DURABLE_FIXED_TERM,
+        OutcomeSituation.BUSINESS_CREATION,
+        OutcomeSituation.TRANSITION_JOB,
+    }
+)
+
+
+class LabourStatus(models.TextChoices):
+    """Labour market status at entry, as the ESF common output indicators count it."""
+
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed", "Chômeur de longue durée (12 mois et plus)"
+    UNEMPLOYED = "unemployed", "Chômeur (moins de 12 mois)"
+    INACTIVE = "inactive", "Inactif (ni en emploi, ni en recherche d'emploi)"
+    EMPLOYED = "employed", "En emploi, y compris indépendant"
+
+
+class IscedBand(models.TextChoices):
+    """Education level in the bands of the ESF common indicators (ISCED 2011)."""
+
+    ISCED_0_2 = "isced_0_2", "CITE 0 à 2 — jusqu'au collège"
+    ISCED_3_4 = "isced_3_4", "CITE 3 et 4 — lycée, CAP, BEP, baccalauréat"
+    ISCED_5_8 = "isced_5_8", "CITE 5 à 8 — enseignement supérieur"
+
+
+# The ISCED band of each French qualification level (CAP and BEP are upper secondary).
+ISCED_BAND_OF_QUALIFICATION: dict[str, str] = {
+    QualificationLevel.NONE: IscedBand.ISCED_0_2,
+    QualificationLevel.LEVEL_3: IscedBand.ISCED_3_4,
+    QualificationLevel.LEVEL_4: IscedBand.ISCED_3_4,
+    QualificationLevel.LEVEL_5: IscedBand.ISCED_5_8,
+    QualificationLevel.LEVEL_6: IscedBand.ISCED_5_8,
+    QualificationLevel.LEVEL_7: IscedBand.ISCED_5_8,
+}
 
 
 class HoursImportStatus(models.TextChoices):

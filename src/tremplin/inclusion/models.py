@@ -13,6 +13,10 @@ from tremplin.inclusion.enums import (
     ExecutionMode,
     HoursImportStatus,
     HoursStatus,
+    IscedBand,
+    LabourStatus,
+    OutcomeMoment,
+    OutcomeSituation,
     QualificationLevel,
     Sex,
 )
@@ -319,6 +323,185 @@ class HoursEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.placement} — {self.month:%m/%Y} : {self.total_hours} h"
+
+
+class Outcome(models.Model):
+    """A participant's situation on leaving a pathway, or six months after leaving it."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="outcomes", verbose_name="participant"
+    )
+    # The placement the person left, when the pathway ended with one.
+    placement = models.ForeignKey(
+        Placement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name="mise en emploi",
+    )
+    moment = models.CharField("moment", max_length=20, choices=OutcomeMoment.choices)
+    exit_date = models.DateField("date de sortie")
+    observed_on = models.DateField("situation constatée le")
+    situation = models.CharField("situation", max_length=30, choices=OutcomeSituation.choices)
+    qualification_gained = models.BooleanField("a obtenu une qualification", default=False)
+    employer_name = models.CharField("employeur", max_length=250, blank=True)
+    notes = models.TextField("précisions", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisie par",
+    )
+    recorded_at = models.DateTimeField("saisie le", auto_now=True)
+
+    class Meta:
+        verbose_name = "situation à la sortie"
+        verbose_name_plural = "situations à la sortie"
+        ordering = ["-exit_date", "moment"]
+        indexes = [models.Index(fields=["moment", "observed_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "exit_date", "moment"],
+                name="outcome_one_per_exit_and_moment",
+                violation_error_message="La situation de ce participant à ce moment de cette sortie est déjà enregistrée.",
+            ),
+            models.CheckConstraint(
+                condition=Q(observed_on__gte=F("exit_date")),
+                name="outcome_observed_after_exit",
+                violation_error_message="La situation ne peut pas être constatée avant la sortie.",
+            ),
+            models.CheckConstraint(
+                condition=Q(moment__in=OutcomeMoment.values), name="outcome_moment_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(situation__in=OutcomeSituation.values), name="outcome_situation_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} — {self.get_moment_display()} : {self.get_situation_display()}"
+
+
+class EsfEntry(models.Model):
+    """What the European Social Fund asks of a participant on entering a co-funded pathway.
+
+    Age band and education level are read from the participant's record as they stood at
+    entry (the education band is kept here, as it may change); results at exit and at six
+    months come from the participant's outcomes.
+    """
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="esf_entries",
+        verbose_name="participant",
+    )
+    entered_on = models.DateField("date d'entrée")
+    labour_status = models.CharField(
+        "situation sur le marché du travail", max_length=30, choices=LabourStatus.choices
+    )
+    isced_band = models.CharField(
+        "niveau d'éducation (CITE)", max_length=20, choices=IscedBand.choices
+    )
+    disability = models.BooleanField("personne handicapée", default=False)
+    other_disadvantage = models.BooleanField(
+        "autre personne défavorisée",
+        default=False,
+        help_text="Sans domicile, ressortissant de pays tiers, origine étrangère, minorité…",
+    )
+    left_on = models.DateField("date de sortie", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisie par",
+    )
+    recorded_at = models.DateTimeField("saisie le", auto_now=True)
+
+    class Meta:
+        verbose_name = "entrée dans une opération FSE"
+        verbose_name_plural = "entrées dans des opérations FSE"
+        ordering = ["-entered_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "entered_on"],
+                name="esf_entry_one_per_date",
+                violation_error_message="Une entrée FSE existe déjà à cette date pour ce participant.",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("entered_on")),
+                name="esf_entry_left_after_entry",
+                violation_error_message="La sortie précède l'entrée.",
+            ),
+            models.CheckConstraint(
+                condition=Q(labour_status__in=LabourStatus.values), name="esf_entry_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(isced_band__in=IscedBand.values), name="esf_entry_isced_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} — entrée FSE du {self.entered_on:%d/%m/%Y}"
+
+
+class ExecutionModeRule(models.Model):
+    """How a network counts the hours of an execution mode: a weight, and a cap.
+
+    Counted hours of a contract for a mode = min(validated hours × weight,
+    cap × the contract's required hours); with no rule, a mode counts at weight 1 without
+    cap. The network's coordinator sets them; every structure's figures apply them.
+    """
+
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.CASCADE,
+        related_name="execution_mode_rules",
+        verbose_name="réseau",
+    )
+    execution_mode = models.CharField("modalité", max_length=40, choices=ExecutionMode.choices)
+    weight = models.DecimalField(
+        "coefficient",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(1),
+        help_text="1 : une heure compte pour une heure ; 0,5 : pour une demi-heure.",
+    )
+    cap_share = models.DecimalField(
+        "plafond (part de l'obligation du marché)",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Vide : pas de plafond ; 0,30 : au plus 30 % des heures exigées du marché.",
+    )
+
+    class Meta:
+        verbose_name = "règle de comptage d'une modalité"
+        verbose_name_plural = "règles de comptage des modalités"
+        ordering = ["network", "execution_mode"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "execution_mode"],
+                name="execution_mode_rule_unique",
+                violation_error_message="Ce réseau a déjà une règle pour cette modalité.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0, weight__lte=10), name="execution_mode_rule_weight_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(cap_share__isnull=True) | Q(cap_share__gte=0, cap_share__lte=1),
+                name="execution_mode_rule_cap_ratio",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} — {self.get_execution_mode_display()}"
 
 
 class InclusionEvent(ChangeEventBase):
