@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client, override_settings
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import (
     ContractFactory,
@@ -16,6 +17,10 @@ from tests.factories import (
     member_of,
 )
 from tremplin.organisations.models import Organisation, User
+
+# Examples are judged on what they compute, not on how long a loaded machine takes.
+hypothesis_settings.register_profile("tremplin", deadline=None)
+hypothesis_settings.load_profile("tremplin")
 
 
 @pytest.fixture(autouse=True)

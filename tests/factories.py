@@ -257,9 +257,11 @@ class OutcomeFactory(DjangoModelFactory):
         lambda outcome: outcome.placement.end_date or outcome.placement.start_date
     )
     observed_on = factory.LazyAttribute(
-        lambda outcome: outcome.exit_date
-        if outcome.moment == OutcomeMoment.EXIT
-        else outcome.exit_date + datetime.timedelta(days=183)
+        lambda outcome: (
+            outcome.exit_date
+            if outcome.moment == OutcomeMoment.EXIT
+            else outcome.exit_date + datetime.timedelta(days=183)
+        )
     )
     situation = OutcomeSituation.DURABLE_CDI
 

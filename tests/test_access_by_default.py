@@ -4,7 +4,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages deliberately open to everyone.
-PUBLIC_URL_NAMES = {"login", "admin:login", "invitation_accept"}
+PUBLIC_URL_NAMES = {
+    "login",
+    "admin:login",
+    "invitation_accept",
+    # Open data: anonymous figures, published on purpose (tests/reporting/test_opendata.py).
+    "opendata:index",
+    "opendata:schema",
+    "opendata:network",
+    "opendata:network_json",
+    "opendata:buyer",
+    "opendata:buyer_json",
+}
 
 
 def _named_patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPattern]]:

@@ -24,5 +24,6 @@ urlpatterns = [
     path("eligibilite/", include("tremplin.inclusion.eligibility_urls")),
     path("invitation/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("impact/", include("tremplin.reporting.urls")),
+    path("donnees-ouvertes/", include("tremplin.reporting.opendata_urls")),
     path("admin/", admin.site.urls),
 ]

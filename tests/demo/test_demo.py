@@ -6,13 +6,13 @@ services) and removed afterwards; each test runs in a transaction rolled back af
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -415,3 +415,72 @@ def test_the_history_of_past_months_is_dated_when_they_were_declared(mayotte):
         month = date.fromisoformat(after["month"])
         assert occurred_at.date() > month
         assert occurred_at <= timezone.now()
+
+
+# Outcomes and ESF entry data ------------------------------------------------------------
+
+
+def test_people_whose_placements_ended_have_plausible_outcomes(demo, db):
+    from tremplin.inclusion.enums import OUTCOME_CATEGORIES, OutcomeCategory, OutcomeMoment
+    from tremplin.inclusion.followup import six_month_earliest
+    from tremplin.inclusion.models import Outcome
+
+    today = timezone.localdate()
+    outcomes = list(Outcome.objects.select_related("participant"))
+    at_exit = [item for item in outcomes if item.moment == OutcomeMoment.EXIT]
+    later = [item for item in outcomes if item.moment == OutcomeMoment.SIX_MONTHS]
+    for slug in DEMO_SLUGS:
+        assert any(item.participant.facilitator.network.slug == slug for item in at_exit)
+    assert later
+    exits = {(item.participant_id, item.exit_date) for item in at_exit}
+    assert all((item.participant_id, item.exit_date) in exits for item in later)
+    starts = dict(
+        Placement.objects.values("participant_id")
+        .annotate(first=Min("start_date"))
+        .values_list("participant_id", "first")
+    )
+    running = set(
+        Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).values_list(
+            "participant_id", flat=True
+        )
+    )
+    for item in outcomes:
+        assert item.participant_id not in running
+        assert starts[item.participant_id] <= item.exit_date <= item.observed_on <= today
+        if item.moment == OutcomeMoment.SIX_MONTHS:
+            assert item.observed_on >= six_month_earliest(item.exit_date)
+    durable = sum(
+        OUTCOME_CATEGORIES[item.situation] == OutcomeCategory.DURABLE_JOB for item in at_exit
+    )
+    assert 0.35 <= durable / len(at_exit) <= 0.55
+    # Recorded when the situation was observed, not when the demo was loaded.
+    events = InclusionEvent.objects.filter(action=EventAction.OUTCOME_SET, object_type="outcome")
+    assert events.count() == len(outcomes)
+    assert events.filter(occurred_at__date__lt=today - timedelta(days=30)).exists()
+
+
+def test_the_essonne_plie_participants_have_esf_entry_data(essonne):
+    from tremplin.inclusion.enums import ISCED_BAND_OF_QUALIFICATION
+    from tremplin.inclusion.models import EsfEntry
+
+    plie = Participant.objects.filter(
+        facilitator__network=essonne, facilitator__name__startswith="PLIE"
+    )
+    entries = EsfEntry.objects.select_related("participant")
+    assert plie.exists()
+    assert entries.count() == plie.count()
+    assert set(entries.values_list("participant_id", flat=True)) == set(
+        plie.values_list("pk", flat=True)
+    )
+    for entry in entries:
+        assert (
+            entry.isced_band == ISCED_BAND_OF_QUALIFICATION[entry.participant.qualification_level]
+        )
+        assert entry.left_on is None or entry.left_on >= entry.entered_on
+
+
+def test_the_mayotte_facilitator_has_six_month_situations_to_record(mayotte, client):
+    client.force_login(User.objects.get(email=MAYOTTE_FACILITATOR_EMAIL))
+    page = client.get(reverse("inclusion:outcomes_due")).content.decode()
+    assert "Situations à 6 mois à constater" in page
+    assert "Aucune situation à 6 mois en attente" not in page

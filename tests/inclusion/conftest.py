@@ -24,8 +24,10 @@ from tests.factories import (
 from tremplin.inclusion.enums import HoursStatus
 from tremplin.inclusion.models import (
     EligibilityCriterion,
+    EsfEntry,
     HoursEntry,
     InclusionEvent,
+    Outcome,
     Participant,
     ParticipantCriterion,
     Placement,
@@ -131,5 +133,7 @@ def fingerprint() -> tuple[object, ...]:
         list(ParticipantCriterion.objects.order_by("pk").values()),
         list(Placement.objects.order_by("pk").values()),
         list(HoursEntry.objects.order_by("pk").values()),
+        list(Outcome.objects.order_by("pk").values()),
+        list(EsfEntry.objects.order_by("pk").values()),
         InclusionEvent.objects.count(),
     )

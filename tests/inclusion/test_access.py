@@ -6,6 +6,7 @@ without being listed here makes ``test_every_url_is_covered`` fail.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,11 +21,20 @@ from django.utils import timezone
 from tests.factories import any_job
 from tests.inclusion.conftest import Followed, fingerprint, follow, months_ago, page_text
 from tremplin.inclusion import urls as inclusion_urls
-from tremplin.inclusion.enums import HoursImportStatus, HoursStatus
+from tremplin.inclusion.enums import (
+    HoursImportStatus,
+    HoursStatus,
+    IscedBand,
+    LabourStatus,
+    OutcomeMoment,
+    OutcomeSituation,
+)
 from tremplin.inclusion.models import (
+    EsfEntry,
     HoursEntry,
     HoursImport,
     InclusionEvent,
+    Outcome,
     Participant,
     Placement,
 )
@@ -116,8 +126,69 @@ def _twin_for_merge(request):  # type: ignore[no-untyped-def]
         _twin(request.getfixturevalue("followed"))
 
 
+def _outcome(data: Followed) -> Outcome:
+    """The followed person's situation at exit (made before the request, see below)."""
+    made: dict[str, Outcome] = data.__dict__.setdefault("_outcome", {})
+    if "outcome" not in made:
+        exit_date = timezone.localdate() - datetime.timedelta(days=20)
+        made["outcome"] = Outcome.objects.create(
+            participant=data.participant,
+            moment=OutcomeMoment.EXIT,
+            exit_date=exit_date,
+            observed_on=exit_date,
+            situation=OutcomeSituation.TRANSITION_JOB,
+        )
+    return made["outcome"]
+
+
+def _esf_entry(data: Followed) -> EsfEntry:
+    made: dict[str, EsfEntry] = data.__dict__.setdefault("_esf_entry", {})
+    if "entry" not in made:
+        made["entry"] = EsfEntry.objects.create(
+            participant=data.participant,
+            entered_on=months_ago(6),
+            labour_status=LabourStatus.LONG_TERM_UNEMPLOYED,
+            isced_band=IscedBand.ISCED_0_2,
+        )
+    return made["entry"]
+
+
+@pytest.fixture(autouse=True)
+def _outcome_and_esf_entry(request):  # type: ignore[no-untyped-def]
+    callspec = getattr(request.node, "callspec", None)
+    name = callspec.params.get("name", "") if callspec is not None else ""
+    if name.startswith(("outcome_", "esf_entry_")):
+        data = request.getfixturevalue("followed")
+        _outcome(data)
+        _esf_entry(data)
+
+
+def _outcome_data(data: Followed) -> dict[str, Any]:
+    exit_date = (timezone.localdate() - datetime.timedelta(days=5)).isoformat()
+    return {
+        "moment": "exit",
+        "exit_date": exit_date,
+        "observed_on": exit_date,
+        "situation": "durable_cdi",
+    }
+
+
+def _esf_data(data: Followed) -> dict[str, Any]:
+    return {
+        "entered_on": months_ago(5).isoformat(),
+        "labour_status": "unemployed",
+        "isced_band": "isced_3_4",
+    }
+
+
 # Urls that show or change one structure's personal data: another structure gets a 404.
 PERSONAL: dict[str, Call] = {
+    "outcome_create": Call("post", lambda d: [d.participant.pk], _outcome_data),
+    "outcome_update": Call("post", lambda d: [_outcome(d).pk], _outcome_data),
+    "outcome_delete": Call("post", lambda d: [_outcome(d).pk]),
+    "esf_entry_create": Call("post", lambda d: [d.participant.pk], _esf_data),
+    "esf_entry_update": Call("post", lambda d: [_esf_entry(d).pk], _esf_data),
+    "esf_entry_delete": Call("post", lambda d: [_esf_entry(d).pk]),
     "participant_merge": Call(
         "post",
         lambda d: [d.participant.pk, _twin(d).pk],
@@ -160,6 +231,7 @@ LISTS: dict[str, Call] = {
     "participant_list": Call("get"),
     "duplicate_list": Call("get"),
     "hours_review": Call("get"),
+    "outcomes_due": Call("get"),
 }
 # The rest: creating a participant (in one's own structure), and the pickers of the
 # placement form (reference lists; the lots are those of one's own contracts).
@@ -169,6 +241,8 @@ OTHERS: dict[str, Call] = {
     "job_search": Call("get", data=lambda d: {"q": "maçon"}),
     "hours_import_start": Call("get"),
     "hours_import_template_choice": Call("get", data=lambda d: {"marche": d.contract.pk}),
+    # The network's counting rules: no personal data, read by the network's facilitators.
+    "mode_rules": Call("get"),
 }
 ALL = {**PERSONAL, **LISTS, **OTHERS}
 

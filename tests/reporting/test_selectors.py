@@ -20,7 +20,7 @@ from tremplin.inclusion.enums import HoursStatus
 from tremplin.inclusion.selectors import hours_awaiting_review
 from tremplin.organisations.access import scope_for
 from tremplin.procurement.progress import ProgressStatus
-from tremplin.reporting import selectors
+from tremplin.reporting import consolidation, selectors
 
 VALIDATED = HoursStatus.VALIDATED
 
@@ -195,9 +195,9 @@ def test_a_company_sees_the_contracts_it_holds(territory, today):
 def test_the_network_dashboard_puts_every_structure_side_by_side(territory, other_territory):
     network = territory.structure.organisation.network
     coordinator = coordinator_of(network)
-    [network_seen] = selectors.coordinated_networks(scope_for(coordinator))
+    [network_seen] = consolidation.coordinated_networks(scope_for(coordinator))
 
-    dashboard = selectors.network_dashboard(network_seen)
+    dashboard = consolidation.network_dashboard(network_seen)
 
     rows = {row.name: row for row in dashboard.structures}
     for part in (territory, other_territory):
@@ -216,4 +216,4 @@ def test_the_network_dashboard_puts_every_structure_side_by_side(territory, othe
 
 @pytest.mark.django_db
 def test_a_user_without_coordination_has_no_network():
-    assert selectors.coordinated_networks(scope_for(UserFactory())) == []
+    assert consolidation.coordinated_networks(scope_for(UserFactory())) == []

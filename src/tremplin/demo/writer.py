@@ -26,13 +26,28 @@ from tremplin.demo.planning import (
 )
 from tremplin.demo.scenario import OrgSpec, TerritoryPlan, UserSpec
 from tremplin.demo.sirets import SiretBook
+from tremplin.inclusion import outcome_services
 from tremplin.inclusion import services as inclusion
-from tremplin.inclusion.enums import EventAction, ExecutionMode, HoursStatus
+from tremplin.inclusion.enums import (
+    ISCED_BAND_OF_QUALIFICATION,
+    OUTCOME_CATEGORIES,
+    EventAction,
+    ExecutionMode,
+    HoursStatus,
+    LabourStatus,
+    OutcomeCategory,
+    OutcomeMoment,
+    OutcomeSituation,
+)
+from tremplin.inclusion.followup import six_month_due
 from tremplin.inclusion.models import (
     EligibilityCriterion,
+    EsfEntry,
     HoursEntry,
     InclusionEvent,
+    Outcome,
     Participant,
+    Placement,
 )
 from tremplin.organisations import services as organisations
 from tremplin.organisations.enums import MembershipRole, OrganisationKind
@@ -55,6 +70,9 @@ class TerritoryWriter:
         self.plan = plan
         self.password_hash = password_hash
         self.rng = random.Random(seed)
+        # Outcomes draw from their own stream: they change nothing else of the territory.
+        self.outcome_rng = random.Random(seed + 2)
+        self.people: list[_WrittenPerson] = []
         self.sirets = SiretBook(random.Random(seed + 1))
         self.organisations: dict[str, Organisation] = {}
         self.users: dict[str, User] = {}
@@ -78,6 +96,7 @@ class TerritoryWriter:
             for person in people:
                 self._person(facilitator, person, actor)
         self._write_validated_months()
+        self._write_outcomes()
         self._date_the_hours()
         return self.network
 
@@ -257,8 +276,8 @@ class TerritoryWriter:
                 evidence=evidence,
                 checked_on=checked_on,
             )
-        for plan in person.placements:
-            self._placement(participant, plan, actor)
+        placements = [self._placement(participant, plan, actor) for plan in person.placements]
+        self.people.append(_WrittenPerson(facilitator, person, participant, placements, actor))
         for code, evidence, checked_on in person.renewals:
             inclusion.criterion_set(
                 actor=actor,
@@ -268,7 +287,7 @@ class TerritoryWriter:
                 checked_on=checked_on,
             )
 
-    def _placement(self, participant: Participant, plan: PlacementPlan, actor: User) -> None:
+    def _placement(self, participant: Participant, plan: PlacementPlan, actor: User) -> Placement:
         contract = self.contracts[plan.contract_reference]
         lot = self.lots[(plan.contract_reference, plan.lot_number)] if plan.lot_number else None
         employer = self.organisations[plan.employer]
@@ -323,6 +342,7 @@ class TerritoryWriter:
             )
             if index == 0 and plan.rejected_reason:
                 inclusion.hours_reject(actor=actor, entry=recorded, reason=plan.rejected_reason)
+        return placement
 
     def _write_validated_months(self) -> None:
         """Write the validated months in bulk, each with the history the services keep.
@@ -367,6 +387,63 @@ class TerritoryWriter:
         InclusionEvent.objects.bulk_create(events, batch_size=500)
         self.validated = []
 
+    def _write_outcomes(self) -> None:
+        """Situations at exit and six months later of the people whose placements have all
+        ended, and the ESF entry data of the PLIE's participants (the PLIE are co-funded by
+        the European Social Fund).
+
+        Written in bulk with the history a facilitator's entry leaves, dated when it
+        happened (a few days after the exit, six months later), not when the demo loads.
+        """
+        zone = ZoneInfo(self.plan.time_zone)
+        today = timezone.localdate()
+        now = timezone.now()
+        outcomes: list[tuple[Outcome, User]] = []
+        entries: list[tuple[EsfEntry, User]] = []
+        for written in self.people:
+            drawn = draw_outcomes(self.outcome_rng, written.placements, today)
+            outcomes += [(outcome, written.actor) for outcome in drawn]
+            if self.plan.slug == "essonne" and written.facilitator.startswith("plie-"):
+                exit_date = drawn[0].exit_date if drawn else _exit_date(written.placements, today)
+                entry = draw_esf_entry(self.outcome_rng, written, exit_date, today)
+                entries.append((entry, written.actor))
+        for item, actor in [*outcomes, *entries]:
+            item.recorded_by = actor
+        Outcome.objects.bulk_create([item for item, _ in outcomes], batch_size=500)
+        EsfEntry.objects.bulk_create([item for item, _ in entries], batch_size=500)
+        events = []
+        for item, actor in outcomes:
+            item.recorded_at = min(_at(item.observed_on, zone, 10), now)
+            events.append(
+                InclusionEvent(
+                    occurred_at=item.recorded_at,
+                    actor=actor,
+                    participant_id=item.participant_id,
+                    action=EventAction.OUTCOME_SET,
+                    object_type="outcome",
+                    object_id=item.pk,
+                    before=None,
+                    after=outcome_services.outcome_snapshot(item),
+                )
+            )
+        for entry, actor in entries:
+            entry.recorded_at = min(_at(entry.entered_on, zone, 10), now)
+            events.append(
+                InclusionEvent(
+                    occurred_at=entry.recorded_at,
+                    actor=actor,
+                    participant_id=entry.participant_id,
+                    action=EventAction.ESF_ENTRY_SET,
+                    object_type="esfentry",
+                    object_id=entry.pk,
+                    before=None,
+                    after=outcome_services.esf_entry_snapshot(entry),
+                )
+            )
+        Outcome.objects.bulk_update([item for item, _ in outcomes], ["recorded_at"], 500)
+        EsfEntry.objects.bulk_update([item for item, _ in entries], ["recorded_at"], 500)
+        InclusionEvent.objects.bulk_create(events, batch_size=500)
+
     def _declarer(self, employer: Organisation, facilitator: User) -> User:
         """Who declares the hours: the employer's own user when the demo has one."""
         for spec in self.plan.users:
@@ -400,6 +477,114 @@ def _declaration_times(month: date, zone: ZoneInfo) -> tuple[datetime, datetime]
     declared = _at(add_months(month, 1) + timedelta(days=4), zone, 9)
     reviewed = _at(add_months(month, 1) + timedelta(days=11), zone, 15)
     return min(declared, now), min(reviewed, now)
+
+
+@dataclass
+class _WrittenPerson:
+    facilitator: str
+    plan: PersonPlan
+    participant: Participant
+    placements: list[Placement]
+    actor: User
+
+
+# Situations drawn for the demo, by category: about 45 % durable jobs, 20 % transition
+# jobs, 10 % qualifying training, the rest other situations.
+SITUATION_WEIGHTS: dict[str, int] = {
+    OutcomeSituation.DURABLE_CDI: 20,
+    OutcomeSituation.DURABLE_FIXED_TERM: 21,
+    OutcomeSituation.BUSINESS_CREATION: 4,
+    OutcomeSituation.TRANSITION_JOB: 20,
+    OutcomeSituation.QUALIFYING_TRAINING: 10,
+    OutcomeSituation.JOB_SEEKING: 17,
+    OutcomeSituation.INACTIVE: 5,
+    OutcomeSituation.UNKNOWN: 3,
+}
+# Share of exits recorded, and of due six-month situations recorded (the rest wait in
+# the "À traiter" panel).
+EXIT_RECORDED = 0.92
+SIX_MONTHS_RECORDED = 0.85
+IN_EMPLOYMENT = {
+    OutcomeSituation.DURABLE_CDI,
+    OutcomeSituation.DURABLE_FIXED_TERM,
+    OutcomeSituation.TRANSITION_JOB,
+}
+
+
+def _situation(rng: random.Random) -> str:
+    return rng.choices(list(SITUATION_WEIGHTS), weights=list(SITUATION_WEIGHTS.values()))[0]
+
+
+def _exit_date(placements: list[Placement], today: date) -> date | None:
+    """The end of the last placement, when all have ended."""
+    if not placements or any(p.end_date is None or p.end_date >= today for p in placements):
+        return None
+    return max(p.end_date for p in placements if p.end_date is not None)
+
+
+def draw_outcomes(rng: random.Random, placements: list[Placement], today: date) -> list[Outcome]:
+    """The situation at exit of a person whose placements have all ended, and six months
+    later when that is due (most people keep a durable job; others move)."""
+    exit_date = _exit_date(placements, today)
+    if exit_date is None or rng.random() >= EXIT_RECORDED:
+        return []
+    last = max(placements, key=lambda p: (p.end_date, p.pk))
+    situation = _situation(rng)
+    at_exit = Outcome(
+        participant_id=last.participant_id,
+        placement=last,
+        moment=OutcomeMoment.EXIT,
+        exit_date=exit_date,
+        observed_on=min(exit_date + timedelta(days=rng.randint(0, 10)), today),
+        situation=situation,
+        qualification_gained=rng.random() < 0.3,
+        employer_name=last.employer.name
+        if situation in IN_EMPLOYMENT and rng.random() < 0.6
+        else "",
+    )
+    outcomes = [at_exit]
+    due = six_month_due(exit_date)
+    # Old follow-ups were caught up long ago; the recent ones wait in the panel.
+    recorded = SIX_MONTHS_RECORDED if due + timedelta(days=120) > today else 0.97
+    if due + timedelta(days=20) <= today and rng.random() < recorded:
+        durable = OUTCOME_CATEGORIES[situation] == OutcomeCategory.DURABLE_JOB
+        # Most durable jobs hold six months later; other situations move.
+        later = situation if durable and rng.random() < 0.85 else _situation(rng)
+        outcomes.append(
+            Outcome(
+                participant_id=last.participant_id,
+                placement=last,
+                moment=OutcomeMoment.SIX_MONTHS,
+                exit_date=exit_date,
+                observed_on=due + timedelta(days=rng.randint(-10, 20)),
+                situation=later,
+            )
+        )
+    return outcomes
+
+
+def draw_esf_entry(
+    rng: random.Random, written: _WrittenPerson, exit_date: date | None, today: date
+) -> EsfEntry:
+    """What a PLIE records when a person enters its ESF co-funded operation."""
+    person = written.plan
+    codes = {code for code, _evidence, _checked in person.criteria}
+    first_start = min(p.start_date for p in written.placements) if written.placements else today
+    if "long_term_job_seeker" in codes:
+        status = LabourStatus.LONG_TERM_UNEMPLOYED
+    elif "rsa" in codes and rng.random() < 0.3:
+        status = LabourStatus.INACTIVE
+    else:
+        status = LabourStatus.UNEMPLOYED
+    return EsfEntry(
+        participant=written.participant,
+        entered_on=min(first_start - timedelta(days=rng.randint(15, 60)), today),
+        labour_status=status,
+        isced_band=ISCED_BAND_OF_QUALIFICATION[person.qualification_level],
+        disability=bool(codes & {"rqth", "aah_invalidity"}),
+        other_disadvantage=rng.random() < 0.12,
+        left_on=exit_date,
+    )
 
 
 @dataclass

@@ -83,6 +83,7 @@ class EventAction(models.TextChoices):
     OUTCOME_SET = "outcome_set", "Situation enregistrée"
     OUTCOME_REMOVED = "outcome_removed", "Situation retirée"
     ESF_ENTRY_SET = "esf_entry_set", "Données FSE enregistrées"
+    ESF_ENTRY_REMOVED = "esf_entry_removed", "Données FSE retirées"
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ from django.utils.formats import date_format
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion.enums import EventAction
 from tremplin.inclusion.models import (
+    EsfEntry,
     HoursEntry,
     InclusionEvent,
+    Outcome,
     Participant,
     ParticipantCriterion,
     Placement,
@@ -25,6 +27,8 @@ MODELS: dict[str, type[models.Model]] = {
     "participantcriterion": ParticipantCriterion,
     "placement": Placement,
     "hoursentry": HoursEntry,
+    "outcome": Outcome,
+    "esfentry": EsfEntry,
 }
 REFERENCE_KINDS = {
     "referred_by_id": "organisation",
@@ -33,6 +37,7 @@ REFERENCE_KINDS = {
     "contract_id": "contract",
     "lot_id": "lot",
     "job_id": "job",
+    "placement_id": "placement",
 }
 HOURS_FIELDS = {"hours_worked", "training_hours"}
 EMPTY = "—"
@@ -117,6 +122,13 @@ def _subject(event: InclusionEvent, references: dict[str, dict[int, Any]]) -> tu
         if entry is not None:
             return f"{month} — marché {entry.placement.contract.reference}", {"month"}
         return month, {"month"}
+    if event.object_type == "outcome":
+        exit_date = _value(None, "exit_date", snapshot.get("exit_date"), references)
+        moment = _value(Outcome, "moment", snapshot.get("moment"), references)
+        return f"Sortie du {exit_date} — {moment.lower()}", {"exit_date", "moment"}
+    if event.object_type == "esfentry":
+        entered_on = _value(None, "entered_on", snapshot.get("entered_on"), references)
+        return f"Entrée FSE du {entered_on}", {"entered_on"}
     return "", set()
 
 

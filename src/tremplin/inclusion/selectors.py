@@ -24,11 +24,14 @@ from django.db.models.functions import Coalesce
 
 from tremplin.core.models import RomeJobTitle
 from tremplin.inclusion import duplicates
-from tremplin.inclusion.enums import CriterionStatus, HoursStatus
+from tremplin.inclusion.enums import CriterionStatus, HoursStatus, OutcomeMoment
+from tremplin.inclusion.followup import exits_due_by
 from tremplin.inclusion.models import (
     EligibilityCriterion,
+    EsfEntry,
     HoursEntry,
     InclusionEvent,
+    Outcome,
     Participant,
     ParticipantCriterion,
     Placement,
@@ -357,6 +360,7 @@ def history_references(events: list[InclusionEvent]) -> dict[str, dict[int, Any]
         "contract_id": "contract",
         "lot_id": "lot",
         "job_id": "job",
+        "placement_id": "placement",
     }
     for event in events:
         if event.object_type in ("placement", "hoursentry"):
@@ -828,4 +832,79 @@ def merge_candidate(scope: UserScope, pk: int) -> Participant:
         _with_placement_count(participants_visible_to(scope))
         .prefetch_related("criteria__criterion")
         .get(pk=pk)
+    )
+
+
+# Outcomes at exit and at six months, ESF entry data --------------------------------------
+
+
+def outcomes_visible_to(scope: UserScope) -> QuerySet[Outcome]:
+    return Outcome.objects.filter(
+        participant__facilitator_id__in=scope.facilitator_ids,
+        participant__merged_into__isnull=True,
+    )
+
+
+def esf_entries_visible_to(scope: UserScope) -> QuerySet[EsfEntry]:
+    return EsfEntry.objects.filter(
+        participant__facilitator_id__in=scope.facilitator_ids,
+        participant__merged_into__isnull=True,
+    )
+
+
+def outcomes_of_participant(scope: UserScope, participant: Participant) -> QuerySet[Outcome]:
+    """The participant's situations, the latest exit first, at exit before at 6 months."""
+    return (
+        outcomes_visible_to(scope)
+        .filter(participant=participant)
+        .select_related("placement__contract", "recorded_by")
+        .order_by("-exit_date", "moment")
+    )
+
+
+def outcome_detail(scope: UserScope, pk: int) -> Outcome:
+    return (
+        outcomes_visible_to(scope)
+        .select_related("participant__facilitator", "placement__contract")
+        .get(pk=pk)
+    )
+
+
+def esf_entries_of_participant(scope: UserScope, participant: Participant) -> QuerySet[EsfEntry]:
+    return (
+        esf_entries_visible_to(scope)
+        .filter(participant=participant)
+        .select_related("recorded_by")
+        .order_by("-entered_on")
+    )
+
+
+def esf_entry_detail(scope: UserScope, pk: int) -> EsfEntry:
+    return esf_entries_visible_to(scope).select_related("participant__facilitator").get(pk=pk)
+
+
+def six_month_follow_ups_due(scope: UserScope, *, today: date) -> QuerySet[Outcome]:
+    """Situations at exit whose six-month situation is due by ``today`` and not recorded:
+    the exits to follow up, the oldest first (one query)."""
+    followed_up = Outcome.objects.filter(
+        participant_id=OuterRef("participant_id"),
+        exit_date=OuterRef("exit_date"),
+        moment=OutcomeMoment.SIX_MONTHS,
+    )
+    return (
+        outcomes_visible_to(scope)
+        .filter(moment=OutcomeMoment.EXIT, exit_date__lte=exits_due_by(today))
+        .filter(~Exists(followed_up))
+        .select_related("participant__facilitator", "placement__contract")
+        .order_by("exit_date", "participant__last_name", "participant__first_name", "pk")
+    )
+
+
+def placements_to_leave(scope: UserScope, participant: Participant) -> QuerySet[Placement]:
+    """The participant's placements, to name the one an exit ends."""
+    return (
+        placements_visible_to(scope)
+        .filter(participant=participant)
+        .select_related("contract", "employer", "job")
+        .order_by("-start_date", "pk")
     )

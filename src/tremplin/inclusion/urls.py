@@ -1,6 +1,12 @@
 from django.urls import path
 
-from tremplin.inclusion import duplicate_views, import_views, views
+from tremplin.inclusion import (
+    duplicate_views,
+    import_views,
+    mode_rule_views,
+    outcome_views,
+    views,
+)
 
 app_name = "inclusion"
 
@@ -58,4 +64,20 @@ urlpatterns += [
         duplicate_views.participant_merge,
         name="participant_merge",
     ),
+]
+
+# The network's counting rules per execution mode (weights and caps).
+urlpatterns += [
+    path("regles-de-comptage/", mode_rule_views.mode_rules, name="mode_rules"),
+]
+
+# Outcomes at exit and at six months, ESF entry data.
+urlpatterns += [
+    path("<int:pk>/sorties/nouvelle/", outcome_views.outcome_create, name="outcome_create"),
+    path("sorties/<int:pk>/modifier/", outcome_views.outcome_update, name="outcome_update"),
+    path("sorties/<int:pk>/retirer/", outcome_views.outcome_delete, name="outcome_delete"),
+    path("sorties/a-6-mois/", outcome_views.outcomes_due, name="outcomes_due"),
+    path("<int:pk>/fse/nouvelle/", outcome_views.esf_entry_create, name="esf_entry_create"),
+    path("fse/<int:pk>/modifier/", outcome_views.esf_entry_update, name="esf_entry_update"),
+    path("fse/<int:pk>/retirer/", outcome_views.esf_entry_delete, name="esf_entry_delete"),
 ]

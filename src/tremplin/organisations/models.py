@@ -64,6 +64,11 @@ class Network(models.Model):
     time_zone = models.CharField(
         "fuseau horaire", max_length=60, default="Europe/Paris", validators=[validate_time_zone]
     )
+    publishes_open_data = models.BooleanField(
+        "publie ses données ouvertes",
+        default=True,
+        help_text="Ses chiffres anonymes sont publiés sur les pages publiques des données ouvertes.",
+    )
 
     class Meta:
         verbose_name = "réseau"

@@ -239,7 +239,44 @@ def _describe(event: NetworkEvent) -> list[RuleChange]:
                     after=_rule_value(name, after.get(name)),
                 )
             )
+    changes += _describe_mode_rules(before.get(MODE_RULES_KEY), after.get(MODE_RULES_KEY))
     return changes
+
+
+# The counting rules per execution mode, recorded by inclusion's mode_rule_services.
+MODE_RULES_KEY = "execution_mode_rules"
+
+
+def _mode_rule_text(rule: dict[str, Any] | None) -> str:
+    if not rule:
+        return "coefficient 1, sans plafond"
+    weight = Decimal(rule["weight"])
+    weight_text = number(weight, 0 if weight == weight.to_integral_value() else 2)
+    cap = rule.get("cap_share")
+    return f"coefficient {weight_text}, " + (
+        f"plafond {percent_text(cap)}" if cap is not None else "sans plafond"
+    )
+
+
+def _describe_mode_rules(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[RuleChange]:
+    if before is None and after is None:
+        return []
+    before, after = before or {}, after or {}
+    # The labels of the modes live in inclusion; read them through the reverse relation.
+    mode_field = Network._meta.get_field("execution_mode_rules").related_model._meta.get_field(
+        "execution_mode"
+    )
+    labels = dict(mode_field.choices or [])
+    return [
+        RuleChange(
+            label=f"Comptage — {labels.get(mode, mode)}",
+            before=_mode_rule_text(before.get(mode)),
+            after=_mode_rule_text(after.get(mode)),
+        )
+        for mode in sorted(before.keys() | after.keys())
+    ]
 
 
 def network_history(network: Network) -> list[NetworkHistoryEntry]:

@@ -12,7 +12,8 @@ constant number of queries, whatever the number of contracts or placements:
 - eligibility evidence about to lapse (within ``LAPSING_DAYS`` days) or already lapsed,
   for participants with a running placement;
 - the queues of the facilitator: criteria declared by employers to check, hours declared
-  waiting for review.
+  waiting for review;
+- exits whose situation six months later is due and not recorded yet.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tremplin.inclusion.selectors import (
     hours_awaiting_review,
     hours_totals,
     placements_visible_to,
+    six_month_follow_ups_due,
 )
 from tremplin.organisations.access import UserScope
 from tremplin.reporting.selectors import ContractRow, late_contracts
@@ -134,6 +136,8 @@ class Alerts:
     criteria_to_check: int = 0
     hours_to_review: int = 0
     hours_to_review_total: Decimal = Decimal(0)
+    # Exits whose six-month situation is due and not recorded (see inclusion.followup).
+    outcomes_due: int = 0
 
     @property
     def late_shortfall(self) -> Decimal:
@@ -168,6 +172,7 @@ class Alerts:
             + self.lapsing_count
             + self.criteria_to_check
             + self.hours_to_review
+            + self.outcomes_due
         )
 
     def __bool__(self) -> bool:
@@ -294,4 +299,5 @@ def alerts_for(
         criteria_to_check=criteria_to_check(scope).order_by().count(),
         hours_to_review=review.count,
         hours_to_review_total=review.hours,
+        outcomes_due=six_month_follow_ups_due(scope, today=today).order_by().count(),
     )

@@ -13,7 +13,7 @@ declared hours awaiting review and rejected hours never count as realised.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -121,15 +121,6 @@ class BuyerRow(HoursFigures):
 
 
 @dataclass(frozen=True)
-class StructureRow(HoursFigures):
-    structure_id: int = 0
-    name: str = ""
-    contracts_with_clause: int = 0
-    participants: int = 0
-    buyers: int = 0
-
-
-@dataclass(frozen=True)
 class ContractRow:
     """A contract with its realised hours and progress status (no personal data)."""
 
@@ -225,18 +216,6 @@ class ContractsDashboard:
     @property
     def status_counts(self) -> list[StatusCount]:
         return _count_statuses(row.status for row in self.contracts)
-
-
-@dataclass(frozen=True)
-class NetworkDashboard:
-    network: Network
-    structures: list[StructureRow]
-    total: StructureRow = field(default_factory=lambda: StructureRow(LEGAL_ANNUAL_HOURS))
-
-    @property
-    def buyers_shared(self) -> bool:
-        """Some buyers work with several structures: the total counts them once."""
-        return sum(row.buyers for row in self.structures) > self.total.buyers
 
 
 # --- Query helpers -------------------------------------------------------------------
@@ -496,95 +475,6 @@ def company_dashboard(scope: UserScope, *, today: date) -> ContractsDashboard:
 def organisations_of(scope: UserScope) -> list[Organisation]:
     """The organisations the user works for, whatever their kind."""
     return list(Organisation.objects.filter(pk__in=scope.organisation_ids).order_by("name"))
-
-
-# --- Network coordinators ------------------------------------------------------------
-
-
-def coordinated_networks(scope: UserScope) -> list[Network]:
-    return list(Network.objects.filter(pk__in=scope.coordinated_network_ids).order_by("name"))
-
-
-def network_dashboard(network: Network) -> NetworkDashboard:
-    """Every facilitator structure of ``network`` side by side, and the network's total.
-
-    Aggregates only: participants are counted, never named. The caller checks that the
-    user coordinates ``network`` (see ``coordinated_networks``). Four queries.
-    """
-    hours_per_fte = network.hours_per_fte
-    contracts = Contract.objects.filter(facilitator_id=OuterRef("pk"))
-    validated = HoursEntry.objects.filter(
-        status=HoursStatus.VALIDATED, placement__contract__facilitator_id=OuterRef("pk")
-    )
-    participants = Participant.objects.filter(facilitator_id=OuterRef("pk"))
-    structures = (
-        Organisation.objects.filter(network=network, kind=OrganisationKind.FACILITATOR)
-        .annotate(
-            clause_count=_subquery(
-                contracts.filter(hours_required__gt=0),
-                "facilitator_id",
-                Count("pk"),
-                IntegerField(),
-            ),
-            required=_subquery(contracts, "facilitator_id", Sum("hours_required"), IntegerField()),
-            validated=_subquery(
-                validated, "placement__contract__facilitator_id", Sum("total_hours"), HOURS_FIELD
-            ),
-            participant_count=_subquery(
-                participants, "facilitator_id", Count("pk"), IntegerField()
-            ),
-            buyer_count=_subquery(
-                contracts, "facilitator_id", Count("buyer_id", distinct=True), IntegerField()
-            ),
-        )
-        .order_by("name")
-        .values(
-            "pk",
-            "name",
-            "clause_count",
-            "required",
-            "validated",
-            "participant_count",
-            "buyer_count",
-        )
-    )
-    rows = [
-        StructureRow(
-            hours_per_fte=hours_per_fte,
-            hours_required=Decimal(row["required"]),
-            hours_validated=Decimal(row["validated"]),
-            structure_id=row["pk"],
-            name=row["name"],
-            contracts_with_clause=row["clause_count"],
-            participants=row["participant_count"],
-            buyers=row["buyer_count"],
-        )
-        for row in structures
-    ]
-    network_contracts = Contract.objects.filter(
-        facilitator__network=network, facilitator__kind=OrganisationKind.FACILITATOR
-    )
-    contract_totals = network_contracts.aggregate(
-        contracts_with_clause=Count("pk", filter=Q(hours_required__gt=0)),
-        hours_required=Coalesce(Sum("hours_required"), 0),
-        buyers=Count("buyer_id", distinct=True),
-    )
-    validated_total = _validated_hours_of_contracts(network_contracts).aggregate(
-        total=Coalesce(Sum("total_hours"), Value(ZERO), output_field=HOURS_FIELD)
-    )["total"]
-    participant_total = Participant.objects.filter(
-        facilitator__network=network, facilitator__kind=OrganisationKind.FACILITATOR
-    ).count()
-    total = StructureRow(
-        hours_per_fte=hours_per_fte,
-        hours_required=Decimal(contract_totals["hours_required"]),
-        hours_validated=Decimal(validated_total),
-        name="Total du réseau",
-        contracts_with_clause=contract_totals["contracts_with_clause"],
-        participants=participant_total,
-        buyers=contract_totals["buyers"],
-    )
-    return NetworkDashboard(network=network, structures=rows, total=total)
 
 
 # --- Alerts --------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-"""Dashboards: the home page of each kind of user, and the network's consolidated figures."""
+"""Dashboards: the home page of each kind of user (the network's consolidation is in
+``network_views``)."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tremplin.organisations.access import scope_for
-from tremplin.reporting import selectors
+from tremplin.reporting import indicators, selectors
 from tremplin.reporting.alerts import alerts_for
 
 
@@ -24,6 +25,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 "figures": dashboard.figures,
                 "alerts": alerts,
                 "today": today,
+                "hours_by_month": indicators.recent_hours_by_month(
+                    selectors.facilitated_contracts(scope), today=today
+                ),
             },
         )
     if scope.is_coordinator:
@@ -33,7 +37,15 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "reporting/home_buyer.html",
-            {"dashboard": dashboard, "figures": dashboard.figures, "today": today},
+            {
+                "dashboard": dashboard,
+                "figures": dashboard.figures,
+                "today": today,
+                # A pure buyer's reportable contracts are its own.
+                "hours_by_month": indicators.recent_hours_by_month(
+                    indicators.report_contracts(scope), today=today
+                ),
+            },
         )
     if scope.company_ids:
         dashboard = selectors.company_dashboard(scope, today=today)
@@ -47,13 +59,3 @@ def home(request: HttpRequest) -> HttpResponse:
         "reporting/home_without_dashboard.html",
         {"organisations": selectors.organisations_of(scope)},
     )
-
-
-def network_dashboard(request: HttpRequest) -> HttpResponse:
-    """Consolidated figures of the coordinated networks: aggregates only, never a name."""
-    scope = scope_for(request.user)
-    networks = selectors.coordinated_networks(scope)
-    if not networks:
-        raise Http404("Cette page est réservée à la coordination d'un réseau.")
-    dashboards = [selectors.network_dashboard(network) for network in networks]
-    return render(request, "reporting/network_dashboard.html", {"dashboards": dashboards})

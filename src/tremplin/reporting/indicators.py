@@ -1,0 +1,662 @@
+"""The impact indicators of a set of contracts, computed in the database.
+
+One ``impact_report`` answers every chart of the "Indicateurs" page, of the PDF reports and
+of open data, in a constant number of queries whatever the volume: each series is one
+grouped aggregate. Only the hours expected month by month are computed in Python, from one
+query of the contracts (a few hundred rows at most), with the rules of
+``procurement.progress``.
+
+Definitions:
+
+- the period is [start, end]; an hours entry counts when its month (first day) falls in
+  [start's month, end]; a contract counts when its execution overlaps the period;
+- realised hours are *validated* hours entries of placements on the contracts;
+- participants are the distinct people with validated hours in the period on the
+  contracts; their age band is taken at the start of the period (or today);
+- outcomes are those of these participants observed in the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from tremplin.core.fte import (
+    LEGAL_ANNUAL_HOURS,
+    full_time_equivalents,
+    rounded_full_time_equivalents,
+)
+from tremplin.core.fte import whole_full_time_equivalents as _whole_fte
+from tremplin.inclusion.enums import (
+    OUTCOME_CATEGORIES,
+    CriterionStatus,
+    ExecutionMode,
+    HoursStatus,
+    OutcomeCategory,
+    OutcomeMoment,
+    QualificationLevel,
+    Sex,
+)
+from tremplin.inclusion.models import (
+    HoursEntry,
+    Outcome,
+    Participant,
+    ParticipantCriterion,
+    Placement,
+)
+from tremplin.organisations.access import UserScope
+from tremplin.organisations.enums import OrganisationKind
+from tremplin.organisations.models import Network, Organisation
+from tremplin.procurement.models import Contract
+from tremplin.procurement.progress import expected_hours_by
+
+HOURS_FIELD = DecimalField(max_digits=16, decimal_places=2)
+ZERO = Decimal(0)
+
+UNIT_HOURS = "heures"
+UNIT_PEOPLE = "personnes"
+UNIT_CONTRACTS = "marchés"
+
+PUBLIC_NOTE = "Une personne qui relève de plusieurs publics compte dans chacun."
+CRITERION_NOTE = "Critères confirmés. " + PUBLIC_NOTE
+
+AGE_BANDS: tuple[tuple[str, str], ...] = (
+    ("under_26", "moins de 26 ans"),
+    ("26_49", "26 à 49 ans"),
+    ("50_plus", "50 ans et plus"),
+)
+QPV_LABELS = {"yes": "Habite un QPV", "no": "N'habite pas un QPV"}
+
+
+# --- Data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    start: date | None = None  # first day included (hours: months >= start's month)
+    end: date | None = None  # last day included
+    buyer_ids: frozenset[int] = frozenset()
+    structure_ids: frozenset[int] = frozenset()  # facilitator structures
+    contract_ids: frozenset[int] = frozenset()
+
+    @property
+    def first_month(self) -> date | None:
+        return self.start.replace(day=1) if self.start else None
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart = one row of its table."""
+
+    key: str
+    label: str
+    value: Decimal | int
+    url: str = ""  # the rows behind the figure ("" when not linkable, e.g. open data)
+
+
+@dataclass(frozen=True)
+class Series:
+    title: str
+    unit: str  # "heures" | "personnes" | "marchés"
+    bars: list[Bar]
+    note: str = ""
+    # False when one person or hour may count in several bars: no total, no shares.
+    additive: bool = True
+
+    @property
+    def total(self) -> Decimal | int:
+        return sum((bar.value for bar in self.bars), start=0)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(bar.value for bar in self.bars)
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: date  # first day of the month
+    realised: Decimal  # validated hours of the month
+    expected: Decimal  # hours expected that month (obligation prorated over execution)
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    filters: ReportFilters
+    hours_per_fte: int
+    contracts_with_clause: int
+    buyers: int
+    companies: int
+    hours_required: Decimal
+    hours_validated: Decimal
+    participants: int
+    employment_contracts: int  # placements started in the period
+    hours_by_month: list[MonthPoint]
+    hours_by_buyer: Series
+    hours_by_mode: Series
+    hours_by_public: Series
+    participants_by_sex: Series
+    participants_by_age_band: Series
+    participants_by_criterion: Series
+    participants_by_qpv: Series
+    participants_by_qualification: Series
+    outcomes_at_exit: Series
+    outcomes_at_six_months: Series
+    contract_list_url: str = ""  # the contracts of the report, when linkable
+    series_of_people: list[Series] = field(default_factory=list)
+
+    # Same rounding rules as ``reporting.selectors.HoursFigures``.
+    @property
+    def whole_fte(self) -> int:
+        return _whole_fte(self.hours_validated, self.hours_per_fte)
+
+    @property
+    def exact_fte(self) -> Decimal:
+        return full_time_equivalents(self.hours_validated, self.hours_per_fte).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def fte(self) -> Decimal:
+        return rounded_full_time_equivalents(self.hours_validated, self.hours_per_fte)
+
+    @property
+    def hours_expected(self) -> Decimal:
+        return sum((point.expected for point in self.hours_by_month), start=ZERO)
+
+    @property
+    def has_period(self) -> bool:
+        return bool(self.filters.start or self.filters.end)
+
+    @property
+    def share_of_expected(self) -> Decimal | None:
+        """Realised over the hours expected in the period (what a period can be held to)."""
+        expected = self.hours_expected
+        return self.hours_validated / expected if expected > 0 else None
+
+    @property
+    def share_realised(self) -> Decimal | None:
+        if self.hours_required <= 0:
+            return None
+        return self.hours_validated / self.hours_required
+
+
+# --- Scope ---------------------------------------------------------------------------
+
+
+def report_contracts(scope: UserScope) -> QuerySet[Contract]:
+    """The contracts a user may report on.
+
+    Their structures' (facilitator), their network's (coordinator), their own (buyer).
+    """
+    allowed = Q(pk__in=[])
+    if scope.facilitator_ids:
+        allowed |= Q(facilitator_id__in=scope.facilitator_ids)
+    if scope.coordinated_network_ids:
+        allowed |= Q(
+            facilitator__network_id__in=scope.coordinated_network_ids,
+            facilitator__kind=OrganisationKind.FACILITATOR,
+        )
+    if scope.buyer_ids:
+        allowed |= Q(buyer_id__in=scope.buyer_ids)
+    return Contract.objects.filter(allowed)
+
+
+def hours_per_fte_of(scope: UserScope) -> int:
+    """The FTE convention of the user's network (the first one's, if several)."""
+    value = (
+        Network.objects.filter(pk__in=scope.network_ids)
+        .order_by("pk")
+        .values_list("hours_per_fte", flat=True)
+        .first()
+    )
+    return value or LEGAL_ANNUAL_HOURS
+
+
+# --- Period helpers ------------------------------------------------------------------
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """First days of the months from ``first``'s to ``last``'s, both included."""
+    months = []
+    month = first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def years_ago(day: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February falls back to 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return date(day.year - years, 2, 28)
+
+
+def monthly_expected(
+    required: Decimal | int, start: date, end: date, months: Iterable[date]
+) -> dict[date, Decimal]:
+    """A contract's obligation spread over its execution, month by month.
+
+    The expected hours of a month are those due by the first day of the next month minus
+    those due by its first day (``procurement.progress`` prorates by day).
+    """
+    required = Decimal(required)
+    return {
+        month: expected_hours_by(required, start, end, _next_month(month))
+        - expected_hours_by(required, start, end, month)
+        for month in months
+    }
+
+
+# --- The report ----------------------------------------------------------------------
+
+
+def _filtered(contracts: QuerySet[Contract], filters: ReportFilters) -> QuerySet[Contract]:
+    if filters.buyer_ids:
+        contracts = contracts.filter(buyer_id__in=filters.buyer_ids)
+    if filters.structure_ids:
+        contracts = contracts.filter(facilitator_id__in=filters.structure_ids)
+    if filters.contract_ids:
+        contracts = contracts.filter(pk__in=filters.contract_ids)
+    return contracts
+
+
+def _running(contracts: QuerySet[Contract], filters: ReportFilters) -> QuerySet[Contract]:
+    """Contracts whose execution overlaps the period."""
+    if filters.start:
+        contracts = contracts.filter(execution_end__gte=filters.start)
+    if filters.end:
+        contracts = contracts.filter(execution_start__lte=filters.end)
+    return contracts
+
+
+def _validated_entries(
+    contracts: QuerySet[Contract], filters: ReportFilters
+) -> QuerySet[HoursEntry]:
+    entries = HoursEntry.objects.filter(
+        status=HoursStatus.VALIDATED, placement__contract__in=contracts.values("pk")
+    )
+    if filters.first_month:
+        entries = entries.filter(month__gte=filters.first_month)
+    if filters.end:
+        entries = entries.filter(month__lte=filters.end)
+    return entries.order_by()
+
+
+def _hours_sum() -> Coalesce:
+    return Coalesce(Sum("total_hours"), Value(ZERO), output_field=HOURS_FIELD)
+
+
+def _url(name: str, **params: object) -> str:
+    return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
+
+
+def _series_from_counts(
+    title: str,
+    unit: str,
+    labels: Iterable[tuple[str, str]],
+    counts: Mapping[str, Decimal | int],
+    *,
+    note: str = "",
+    keep_empty: bool = True,
+) -> Series:
+    bars = [
+        Bar(key=key, label=label, value=counts.get(key, 0))
+        for key, label in labels
+        if keep_empty or counts.get(key)
+    ]
+    return Series(title=title, unit=unit, bars=bars, note=note)
+
+
+def _hours_by_month(
+    entries: QuerySet[HoursEntry],
+    clause_contracts: QuerySet[Contract],
+    filters: ReportFilters,
+    today: date,
+) -> list[MonthPoint]:
+    """Two queries: realised hours grouped by month, and the contracts' obligations."""
+    realised = {
+        row["month"]: Decimal(row["hours"])
+        for row in entries.values("month").annotate(hours=Sum("total_hours")).order_by()
+    }
+    obligations = list(
+        clause_contracts.order_by().values_list(
+            "hours_required", "execution_start", "execution_end"
+        )
+    )
+    # The chart runs over the period; without bounds, from the first contract or hour to
+    # today (expectations of the future would read as a shortfall).
+    first = filters.first_month
+    if first is None:
+        candidates = [*realised, *(start for _, start, _ in obligations)]
+        if not candidates:
+            return []
+        first = min(candidates).replace(day=1)
+    last = filters.end or max(
+        [*realised, *(min(today, end) for _, _, end in obligations)], default=today
+    )
+    months = months_between(first, last)
+    expected = dict.fromkeys(months, ZERO)
+    for required, start, end in obligations:
+        if end < first or start > last:
+            continue
+        for month, hours in monthly_expected(required, start, end, months).items():
+            expected[month] += hours
+    return [
+        MonthPoint(
+            month=month,
+            realised=realised.get(month, ZERO),
+            expected=expected[month].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        )
+        for month in months
+    ]
+
+
+def _participant_figures(
+    participants: QuerySet[Participant], reference_day: date
+) -> dict[str, int]:
+    """One aggregate query: every breakdown of the participants by a field of theirs."""
+    under_26_after = years_ago(reference_day, 26)
+    under_50_after = years_ago(reference_day, 50)
+    counts: dict[str, Count] = {
+        "total": Count("pk"),
+        "age_under_26": Count("pk", filter=Q(birth_date__gt=under_26_after)),
+        "age_26_49": Count(
+            "pk", filter=Q(birth_date__lte=under_26_after, birth_date__gt=under_50_after)
+        ),
+        "age_50_plus": Count("pk", filter=Q(birth_date__lte=under_50_after)),
+        "qpv_yes": Count("pk", filter=Q(qpv_resident=True)),
+        "qpv_no": Count("pk", filter=Q(qpv_resident=False)),
+    }
+    for sex in Sex:
+        counts[f"sex_{sex.value}"] = Count("pk", filter=Q(sex=sex.value))
+    for level in QualificationLevel:
+        counts[f"qualification_{level.value}"] = Count(
+            "pk", filter=Q(qualification_level=level.value)
+        )
+    return participants.order_by().aggregate(**counts)
+
+
+def impact_report(
+    contracts: QuerySet[Contract],
+    *,
+    filters: ReportFilters,
+    hours_per_fte: int,
+    today: date,
+    link_rows: bool = True,
+    link_people: bool = True,
+) -> ImpactReport:
+    """Every indicator of ``contracts`` (already scoped to the user) under ``filters``.
+
+    ``link_rows`` adds to each bar the address of the rows behind it; ``link_people``
+    (off for coordinators) allows links to lists of people. Eleven queries.
+    """
+    selected = _filtered(contracts, filters)
+    clause_contracts = _running(selected, filters).filter(hours_required__gt=0)
+    entries = _validated_entries(selected, filters)
+
+    # 1. Contracts with a clause running in the period.
+    totals = clause_contracts.order_by().aggregate(
+        contracts=Count("pk"),
+        buyers=Count("buyer_id", distinct=True),
+        companies=Count("awarded_company_id", distinct=True),
+        hours_required=Coalesce(Sum("hours_required"), 0),
+    )
+    # 2-3. Realised and expected hours by month.
+    hours_by_month = _hours_by_month(entries, clause_contracts, filters, today)
+    # 4. Total validated hours (not summed from the months: a month outside the chart's
+    # range, such as a late entry, still counts).
+    hours_validated = Decimal(entries.aggregate(hours=_hours_sum())["hours"])
+
+    # 5. Hours by buyer.
+    buyer_rows = (
+        entries.values("placement__contract__buyer_id", "placement__contract__buyer__name")
+        .annotate(hours=Sum("total_hours"))
+        .order_by("-hours", "placement__contract__buyer__name")
+    )
+    hours_by_buyer = Series(
+        title="Heures par acheteur",
+        unit=UNIT_HOURS,
+        bars=[
+            Bar(
+                key=str(row["placement__contract__buyer_id"]),
+                label=row["placement__contract__buyer__name"],
+                value=Decimal(row["hours"]),
+                url=(
+                    _url("procurement:contract_list", buyer=row["placement__contract__buyer_id"])
+                    if link_rows
+                    else ""
+                ),
+            )
+            for row in buyer_rows
+        ],
+    )
+
+    # 6. Hours by execution mode.
+    mode_hours = {
+        row["placement__execution_mode"]: Decimal(row["hours"])
+        for row in entries.values("placement__execution_mode").annotate(hours=Sum("total_hours"))
+    }
+    hours_by_mode = _series_from_counts(
+        "Heures par modalité d'exécution",
+        UNIT_HOURS,
+        ExecutionMode.choices,
+        mode_hours,
+        keep_empty=False,
+    )
+
+    # 7. Hours by eligible public: an entry joins each confirmed criterion of its
+    # participant, so a person with several criteria counts in each.
+    public_rows = (
+        entries.filter(placement__participant__criteria__status=CriterionStatus.CONFIRMED)
+        .values(
+            "placement__participant__criteria__criterion__code",
+            "placement__participant__criteria__criterion__label",
+            "placement__participant__criteria__criterion__position",
+        )
+        .annotate(hours=Sum("total_hours"))
+        .order_by(
+            "placement__participant__criteria__criterion__position",
+            "placement__participant__criteria__criterion__label",
+        )
+    )
+    hours_by_public = Series(
+        title="Heures par public éligible",
+        unit=UNIT_HOURS,
+        bars=[
+            Bar(
+                key=row["placement__participant__criteria__criterion__code"],
+                label=row["placement__participant__criteria__criterion__label"],
+                value=Decimal(row["hours"]),
+            )
+            for row in public_rows
+        ],
+        note=PUBLIC_NOTE,
+        additive=False,
+    )
+
+    # 8. The participants, broken down by their own fields.
+    participant_ids = entries.values("placement__participant_id")
+    participants = Participant.objects.filter(pk__in=participant_ids)
+    people = _participant_figures(participants, filters.start or today)
+    participants_by_sex = _series_from_counts(
+        "Participants par sexe",
+        UNIT_PEOPLE,
+        Sex.choices,
+        {sex.value: people[f"sex_{sex.value}"] for sex in Sex},
+    )
+    participants_by_age_band = _series_from_counts(
+        "Participants par âge",
+        UNIT_PEOPLE,
+        AGE_BANDS,
+        {key: people[f"age_{key}"] for key, _ in AGE_BANDS},
+        note=f"Âge au {(filters.start or today):%d/%m/%Y}.",
+    )
+    participants_by_qpv = _series_from_counts(
+        "Participants habitant un quartier prioritaire (QPV)",
+        UNIT_PEOPLE,
+        QPV_LABELS.items(),
+        {"yes": people["qpv_yes"], "no": people["qpv_no"]},
+    )
+    participants_by_qualification = _series_from_counts(
+        "Participants par niveau de qualification",
+        UNIT_PEOPLE,
+        QualificationLevel.choices,
+        {level.value: people[f"qualification_{level.value}"] for level in QualificationLevel},
+    )
+
+    # 9. Participants by confirmed criterion.
+    criterion_rows = (
+        ParticipantCriterion.objects.filter(
+            status=CriterionStatus.CONFIRMED, participant_id__in=participant_ids
+        )
+        .values("criterion__code", "criterion__label", "criterion__position")
+        .annotate(people=Count("participant_id", distinct=True))
+        .order_by("criterion__position", "criterion__label")
+    )
+    participants_by_criterion = Series(
+        title="Participants par critère d'éligibilité",
+        unit=UNIT_PEOPLE,
+        bars=[
+            Bar(
+                key=row["criterion__code"],
+                label=row["criterion__label"],
+                value=row["people"],
+            )
+            for row in criterion_rows
+        ],
+        note=CRITERION_NOTE,
+        additive=False,
+    )
+
+    # 10. Employment contracts: placements on the contracts started in the period.
+    placements = Placement.objects.filter(contract__in=selected.values("pk"))
+    if filters.start:
+        placements = placements.filter(start_date__gte=filters.start)
+    if filters.end:
+        placements = placements.filter(start_date__lte=filters.end)
+    employment_contracts = placements.count()
+
+    # 11. Outcomes of the participants observed in the period, by moment and situation.
+    outcomes = Outcome.objects.filter(participant_id__in=participant_ids)
+    if filters.start:
+        outcomes = outcomes.filter(observed_on__gte=filters.start)
+    if filters.end:
+        outcomes = outcomes.filter(observed_on__lte=filters.end)
+    tally: dict[str, dict[str, int]] = {moment.value: {} for moment in OutcomeMoment}
+    for row in outcomes.order_by().values("moment", "situation").annotate(count=Count("pk")):
+        category = OUTCOME_CATEGORIES[row["situation"]]
+        by_category = tally[row["moment"]]
+        by_category[category] = by_category.get(category, 0) + row["count"]
+
+    report = ImpactReport(
+        filters=filters,
+        hours_per_fte=hours_per_fte,
+        contracts_with_clause=totals["contracts"],
+        buyers=totals["buyers"],
+        companies=totals["companies"],
+        hours_required=Decimal(totals["hours_required"]),
+        hours_validated=hours_validated,
+        participants=people["total"],
+        employment_contracts=employment_contracts,
+        hours_by_month=hours_by_month,
+        hours_by_buyer=hours_by_buyer,
+        hours_by_mode=hours_by_mode,
+        hours_by_public=hours_by_public,
+        participants_by_sex=participants_by_sex,
+        participants_by_age_band=participants_by_age_band,
+        participants_by_criterion=participants_by_criterion,
+        participants_by_qpv=participants_by_qpv,
+        participants_by_qualification=participants_by_qualification,
+        outcomes_at_exit=_series_from_counts(
+            "Situation à la sortie",
+            UNIT_PEOPLE,
+            OutcomeCategory.choices,
+            tally[OutcomeMoment.EXIT],
+            note="Situations constatées dans la période.",
+        ),
+        outcomes_at_six_months=_series_from_counts(
+            "Situation à 6 mois",
+            UNIT_PEOPLE,
+            OutcomeCategory.choices,
+            tally[OutcomeMoment.SIX_MONTHS],
+            note="Situations constatées dans la période.",
+        ),
+        contract_list_url=_url("procurement:contract_list", clause="with") if link_rows else "",
+        series_of_people=[
+            participants_by_sex,
+            participants_by_age_band,
+            participants_by_qpv,
+            participants_by_qualification,
+        ],
+    )
+    return report
+
+
+# --- Filter choices and the home pages' chart ----------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What a user may filter the indicators by: only what lies in their scope."""
+
+    buyers: list[tuple[int, str]]
+    structures: list[tuple[int, str]]
+    contracts: list[tuple[int, str]]
+    years: list[int]
+
+
+def filter_choices(contracts: QuerySet[Contract]) -> FilterChoices:
+    """The buyers, structures, contracts and years (with validated hours) of ``contracts``.
+
+    Four queries.
+    """
+
+    def organisations(field_name: str) -> list[tuple[int, str]]:
+        return list(
+            Organisation.objects.filter(pk__in=contracts.values(field_name))
+            .order_by("name", "pk")
+            .values_list("pk", "name")
+        )
+
+    contract_rows = contracts.order_by("reference", "pk").values_list("pk", "reference", "title")
+    months = HoursEntry.objects.filter(
+        status=HoursStatus.VALIDATED, placement__contract__in=contracts.values("pk")
+    ).dates("month", "year", order="DESC")
+    return FilterChoices(
+        buyers=organisations("buyer_id"),
+        structures=organisations("facilitator_id"),
+        contracts=[(pk, f"{reference} — {title[:70]}") for pk, reference, title in contract_rows],
+        years=[month.year for month in months],
+    )
+
+
+def recent_hours_by_month(
+    contracts: QuerySet[Contract], *, today: date, months: int = 12
+) -> list[MonthPoint]:
+    """Realised and expected hours of the last ``months`` months, today's included.
+
+    Two queries: the compact chart of the home pages.
+    """
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    filters = ReportFilters(start=first, end=today)
+    return _hours_by_month(
+        _validated_entries(contracts, filters),
+        _running(contracts, filters).filter(hours_required__gt=0),
+        filters,
+        today,
+    )
