@@ -58,6 +58,7 @@ def form_data(network, **changes: object) -> dict[str, object]:  # type: ignore[
         "default_labour_share": "40",
         "default_insertion_rate": "5",
         "time_zone": network.time_zone,
+        "publishes_open_data": "on" if network.publishes_open_data else "",
         "eligibility_criteria": [criterion.pk for criterion in network.eligibility_criteria.all()],
     }
     data.update(changes)
@@ -169,7 +170,9 @@ def test_coordinators_open_the_form_with_the_current_rules(network, coordinator)
     assert 'name="default_insertion_rate" value="5"' in page
     assert '<option value="Europe/Paris" selected>' in page
     assert page.count('type="checkbox" name="eligibility_criteria"') == len(criteria())
-    assert page.count("checked") == network.eligibility_criteria.count()
+    # The accepted publics, and the open-data switch (on by default).
+    assert page.count("checked") == network.eligibility_criteria.count() + 1
+    assert 'name="publishes_open_data"' in page
 
 
 def test_coordinators_change_the_rules_and_the_change_is_recorded(network):
@@ -332,3 +335,13 @@ def test_a_time_zone_set_elsewhere_can_be_kept(network, coordinator):
     assert response.status_code == 302
     network.refresh_from_db()
     assert (network.time_zone, network.hours_per_fte) == ("UTC", 1820)
+
+
+def test_coordinators_stop_publishing_open_data_and_the_public_page_closes(network, coordinator):
+    response = coordinator.post(rules_url(network), form_data(network, publishes_open_data=""))
+
+    assert response.status_code == 302
+    network.refresh_from_db()
+    assert not network.publishes_open_data
+    assert Client().get(f"/donnees-ouvertes/{network.slug}/").status_code == 404
+    assert "Données ouvertes" in text(coordinator.get(rules_url(network)))

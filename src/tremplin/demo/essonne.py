@@ -44,6 +44,7 @@ from tremplin.demo.scenario import (
     postpone,
     set_mode,
 )
+from tremplin.inclusion.enums import ExecutionMode
 from tremplin.organisations.enums import (
     BuyerKind,
     InclusionEmployerKind,
@@ -544,6 +545,12 @@ def plan_essonne(today: date) -> TerritoryPlan:
         actors={structure.key: structure.user.email for structure in STRUCTURES},
         contracts=contracts,
         people=people,
+        # The charter counts training within 30 % of a contract's obligation, and hours of
+        # a temporary-work agency (not an insertion employer) at half their value.
+        mode_rules={
+            ExecutionMode.TRAINING: (Decimal(1), Decimal("0.30")),
+            ExecutionMode.TEMP_AGENCY: (Decimal("0.5"), None),
+        },
     )
 
 

@@ -93,6 +93,8 @@ class TerritoryPlan:
     actors: dict[str, str]  # facilitator key -> email of the user who writes for it
     contracts: list[ContractPlan] = field(default_factory=list)
     people: dict[str, list[PersonPlan]] = field(default_factory=dict)
+    # The charter's counting rules: execution mode -> (weight, cap as a share of the obligation)
+    mode_rules: dict[str, tuple[Decimal, Decimal | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from tremplin.inclusion.followup import six_month_due
 from tremplin.inclusion.models import (
     EligibilityCriterion,
     EsfEntry,
+    ExecutionModeRule,
     HoursEntry,
     InclusionEvent,
     Outcome,
@@ -118,6 +119,10 @@ class TerritoryWriter:
         network.save()
         for criterion in self.criteria.values():
             criterion.networks.add(network)
+        ExecutionModeRule.objects.bulk_create(
+            ExecutionModeRule(network=network, execution_mode=mode, weight=weight, cap_share=cap)
+            for mode, (weight, cap) in plan.mode_rules.items()
+        )
         return network
 
     def _organisations(self) -> None:

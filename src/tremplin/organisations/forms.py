@@ -169,6 +169,12 @@ class NetworkRulesForm(forms.Form):
         help_text="Part des heures de main-d'œuvre réservée à l'insertion.",
     )
     time_zone = forms.ChoiceField(label="Fuseau horaire", choices=TIME_ZONE_CHOICES)
+    publishes_open_data = forms.BooleanField(
+        label="Publier les données ouvertes du réseau",
+        required=False,
+        help_text="Chiffres agrégés, sans nom, publiés sans connexion ; "
+        "tout effectif de moins de 5 personnes est masqué.",
+    )
     eligibility_criteria = forms.ModelMultipleChoiceField(
         label="Publics éligibles retenus par le réseau",
         queryset=Organisation.objects.none(),
@@ -194,6 +200,7 @@ class NetworkRulesForm(forms.Form):
             "default_labour_share": _plain(network.default_labour_share * PERCENT),
             "default_insertion_rate": _plain(network.default_insertion_rate * PERCENT),
             "time_zone": network.time_zone,
+            "publishes_open_data": network.publishes_open_data,
             "eligibility_criteria": [criterion.pk for criterion in accepted],
         }
 
@@ -206,5 +213,6 @@ class NetworkRulesForm(forms.Form):
             "default_labour_share": data["default_labour_share"] / PERCENT,
             "default_insertion_rate": data["default_insertion_rate"] / PERCENT,
             "time_zone": data["time_zone"],
+            "publishes_open_data": data["publishes_open_data"],
             "eligibility_criteria": list(data["eligibility_criteria"]),
         }

@@ -174,6 +174,7 @@ RULE_LABELS = {
     "default_labour_share": "Part de main-d'œuvre par défaut",
     "default_insertion_rate": "Taux d'insertion par défaut",
     "time_zone": "Fuseau horaire",
+    "publishes_open_data": "Données ouvertes",
     "eligibility_criteria": "Publics éligibles",
 }
 
@@ -190,6 +191,8 @@ def percent_text(value: str | Decimal) -> str:
 def _rule_value(name: str, value: Any) -> str:
     if value is None:
         return "—"
+    if name == "publishes_open_data":
+        return "publiées" if value else "non publiées"
     if name == "hours_per_fte":
         return f"{number(value)}\u00a0h"
     if name == "default_hourly_cost":

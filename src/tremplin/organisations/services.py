@@ -77,6 +77,7 @@ RULE_FIELDS = (
     "default_labour_share",
     "default_insertion_rate",
     "time_zone",
+    "publishes_open_data",
 )
 CRITERIA_FIELD = "eligibility_criteria"
 # A year has at most 366 days of 24 hours.
@@ -96,6 +97,7 @@ def _rules_snapshot(network: Network) -> dict[str, Any]:
         "default_labour_share": str(network.default_labour_share),
         "default_insertion_rate": str(network.default_insertion_rate),
         "time_zone": network.time_zone,
+        "publishes_open_data": network.publishes_open_data,
         CRITERIA_FIELD: list(
             network.eligibility_criteria.order_by("position", "label").values_list(
                 "label", flat=True
@@ -149,6 +151,8 @@ def _clean_rules(fields: dict[str, Any]) -> dict[str, Any]:
             errors["time_zone"] = f"Fuseau horaire inconnu : « {zone} »."
         else:
             cleaned["time_zone"] = zone
+    if "publishes_open_data" in fields:
+        cleaned["publishes_open_data"] = bool(fields["publishes_open_data"])
     if CRITERIA_FIELD in fields:
         criteria = list(fields[CRITERIA_FIELD])
         if not criteria:
