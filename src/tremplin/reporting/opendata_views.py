@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -50,7 +52,8 @@ def _respond(
     request: HttpRequest, network: Network, buyer: Organisation | None, *, as_json: bool
 ) -> HttpResponse:
     year = _year(request)
-    today = timezone.localdate()
+    # A public page has no user: the network's own time zone dates it.
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(network.time_zone))
     data = selectors.open_data(network, buyer=buyer, year=year, today=today)
     if as_json:
         document = selectors.as_document(data, schema_url=_schema_url(request), generated_on=today)
