@@ -6,6 +6,8 @@ services) and removed afterwards; each test runs in a transaction rolled back af
 
 from __future__ import annotations
 
+import html
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -13,7 +15,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Min, Q, Sum
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from stdnum.fr import siret as stdnum_siret
@@ -484,3 +486,57 @@ def test_the_mayotte_facilitator_has_six_month_situations_to_record(mayotte, cli
     page = client.get(reverse("inclusion:outcomes_due")).content.decode()
     assert "Situations à 6 mois à constater" in page
     assert "Aucune situation à 6 mois en attente" not in page
+
+
+# The same headline figures everywhere --------------------------------------------------
+
+
+def _plain(content: bytes) -> str:
+    """A page's text with French grouping spaces made ordinary, for plain assertions."""
+    return html.unescape(content.decode()).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_mayotte_gives_258_000_hours_89_contracts_141_fte_on_every_surface(mayotte):
+    facilitator = Client()
+    facilitator.force_login(User.objects.get(email=MAYOTTE_FACILITATOR_EMAIL))
+
+    dashboard = _plain(facilitator.get(reverse("home")).content)
+    indicators = _plain(facilitator.get(reverse("reporting:indicators")).content)
+    report = _plain(facilitator.get(reverse("reporting:impact_report_pdf") + "?apercu=1").content)
+    document = json.loads(Client().get(reverse("opendata:network_json", args=["mayotte"])).content)
+
+    for page in (dashboard, indicators, report):
+        assert "258 000" in page
+        assert "141" in page
+        assert "89" in page
+    assert (
+        "258 000 heures d'insertion générées par 89 marchés, "
+        "soit 141 emplois équivalents temps plein"
+    ) in report
+    figures = {figure["cle"]: figure["valeur"] for figure in document["indicateurs"]}
+    assert figures["heures_insertion"] == 258_000
+    assert figures["marches_avec_clause"] == 89
+    assert figures["etp"] == 141
+
+
+def test_no_demo_buyer_publishes_a_count_of_one_to_four_persons(demo, db):
+    client = Client()
+    for slug in ("mayotte", "essonne"):
+        document = json.loads(client.get(reverse("opendata:network_json", args=[slug])).content)
+        buyer_ids = [
+            int(value["cle"])
+            for series in document["series"]
+            if series["cle"] == "heures_par_acheteur"
+            for value in series["valeurs"]
+        ]
+        for pk in buyer_ids:
+            url = reverse("opendata:buyer_json", args=[slug, pk])
+            buyer = json.loads(client.get(url).content)
+            counts = [f["valeur"] for f in buyer["indicateurs"] if f["unite"] == "personnes"]
+            for series in buyer["series"]:
+                if series["unite"] == "personnes":
+                    counts += [value["valeur"] for value in series["valeurs"]]
+                    counts.append(series["total"])
+                if series["additive"] and series["total"] is not None:
+                    assert sum(1 for value in series["valeurs"] if value["masque"]) != 1
+            assert not [count for count in counts if count is not None and 1 <= count <= 4]
