@@ -182,6 +182,15 @@ def history_of_participant(scope: UserScope, participant: Participant) -> QueryS
     )
 
 
+def criteria_of_structures(scope: UserScope) -> QuerySet[EligibilityCriterion]:
+    """The criteria accepted by the networks of the user's structures (the filter's choices)."""
+    return (
+        EligibilityCriterion.objects.filter(networks__organisations__in=scope.facilitator_ids)
+        .distinct()
+        .order_by("position", "label")
+    )
+
+
 def criteria_accepted_by(network: Network) -> QuerySet[EligibilityCriterion]:
     return EligibilityCriterion.objects.filter(networks=network).order_by("position")
 
@@ -189,10 +198,26 @@ def criteria_accepted_by(network: Network) -> QuerySet[EligibilityCriterion]:
 # Pages of the inclusion app ------------------------------------------------------------
 
 
-def participant_rows(scope: UserScope, *, search: str = "") -> QuerySet[Participant]:
-    """The participants list: ``participant_list`` with each one's criteria prefetched."""
+def participant_rows(
+    scope: UserScope, *, search: str = "", criterion: str = ""
+) -> QuerySet[Participant]:
+    """The participants list: ``participant_list`` with each one's criteria prefetched.
+
+    ``criterion`` (a code of the reference list) keeps the people who hold it confirmed:
+    the rows behind a "participants by criterion" figure.
+    """
     words = search.split()
     participants = participant_list(scope)
+    if criterion:
+        participants = participants.filter(
+            Exists(
+                ParticipantCriterion.objects.filter(
+                    participant=OuterRef("pk"),
+                    criterion__code=criterion,
+                    status=CriterionStatus.CONFIRMED,
+                )
+            )
+        )
     for word in words:
         participants = participants.filter(
             Q(last_name__icontains=word) | Q(first_name__icontains=word)

@@ -154,18 +154,20 @@ def participant_export_row(participant: Participant) -> list[Value]:
 def participant_list(request: HttpRequest) -> HttpResponse:
     scope = _facilitator_scope(request)
     search = request.GET.get("q", "").strip()
+    criteria = list(selectors.criteria_of_structures(scope))
+    criterion = request.GET.get("critere", "")
+    if criterion not in {item.code for item in criteria}:
+        criterion = ""
+    rows = selectors.participant_rows(scope, search=search, criterion=criterion)
     if wanted := export_format(request.GET.get("format")):
         return export_response(
             wanted,
             "participants",
             PARTICIPANT_EXPORT_COLUMNS,
-            (
-                participant_export_row(participant)
-                for participant in selectors.participant_rows(scope, search=search)
-            ),
+            (participant_export_row(participant) for participant in rows),
             "Participants",
         )
-    paginator = Paginator(selectors.participant_rows(scope, search=search), PARTICIPANTS_PER_PAGE)
+    paginator = Paginator(rows, PARTICIPANTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     for participant in page.object_list:
@@ -175,13 +177,19 @@ def participant_list(request: HttpRequest) -> HttpResponse:
                 item.criterion.code, item.criterion.label
             )
             item.expired = item.valid_until is not None and item.valid_until < today  # type: ignore[attr-defined]
-    query = urlencode({"q": search}) + "&" if search else ""
+    kept = {key: value for key, value in (("q", search), ("critere", criterion)) if value}
+    query = urlencode(kept) + "&" if kept else ""
     return render(
         request,
         "inclusion/participant_list.html",
         {
             "page": page,
             "search": search,
+            "criteria": criteria,
+            "criterion": criterion,
+            "criterion_label": next(
+                (item.label for item in criteria if item.code == criterion), ""
+            ),
             "page_query": query,
             "duplicate_count": len(selectors.duplicate_pairs(scope)),
         },
