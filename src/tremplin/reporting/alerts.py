@@ -25,8 +25,9 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q
 
 from tremplin.inclusion.enums import CriterionStatus
-from tremplin.inclusion.models import HoursEntry, ParticipantCriterion
+from tremplin.inclusion.models import HoursEntry, ParticipantCriterion, Placement
 from tremplin.inclusion.selectors import (
+    HoursTotals,
     criteria_to_check,
     hours_awaiting_review,
     hours_totals,
@@ -237,7 +238,10 @@ def missing_declarations(scope: UserScope, *, today: date) -> list[MissingDeclar
 def lapsing_evidence(scope: UserScope, *, today: date) -> tuple[list[LapsingEvidence], int]:
     """Criteria whose evidence lapses within ``LAPSING_DAYS`` days or has lapsed, of
     participants with a running placement (two queries): the first ones and their count."""
-    running = placements_visible_to(scope).filter(
+    # The criteria are already scoped to the structures' participants, so are their
+    # placements: scoping them again (a join) made PostgreSQL read every placement of the
+    # country instead of looking up each participant's by index.
+    running = Placement.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today),
         participant_id=OuterRef("participant_id"),
         start_date__lte=today,
@@ -278,18 +282,24 @@ def lapsing_evidence(scope: UserScope, *, today: date) -> tuple[list[LapsingEvid
 
 
 def alerts_for(
-    scope: UserScope, *, today: date, contract_rows: list[ContractRow] | None = None
+    scope: UserScope,
+    *,
+    today: date,
+    contract_rows: list[ContractRow] | None = None,
+    review: HoursTotals | None = None,
 ) -> Alerts:
     """Everything to deal with for the user's facilitator structures.
 
-    ``contract_rows`` are the late contracts when the caller already computed them (the
-    dashboard does); otherwise they are read here.
+    ``contract_rows`` are the late contracts and ``review`` the review queue's totals
+    when the caller already computed them (the dashboard does); otherwise they are read
+    here.
     """
     if not scope.facilitator_ids:
         return Alerts(today=today)
     late_rows = contract_rows if contract_rows is not None else late_contracts(scope, today)
     lapsing, lapsing_count = lapsing_evidence(scope, today=today)
-    review = hours_totals(hours_awaiting_review(scope))
+    if review is None:
+        review = hours_totals(hours_awaiting_review(scope))
     return Alerts(
         today=today,
         late=_late(late_rows),

@@ -1,10 +1,12 @@
 """Figures of the dashboards, computed in the database and scoped to the user.
 
 Every function takes the user's ``UserScope`` and answers in a constant, small number of
-queries: totals are SQL aggregates, per-row figures are correlated subqueries (never a
-join that would count an hour twice), and nothing is read row by row in Python except the
-contract statuses, which come from the pure ``procurement.progress`` rules applied to one
-already-aggregated query.
+queries. The hours are read once: one query gives each contract in scope its validated
+and its declared hours (two correlated subqueries, each reading only its status's hours
+entries from the index by placement and status, never a join that would count an hour
+twice); the totals, the rows per buyer and the contract statuses are then added up from
+those per-contract rows (a few thousand at most), with the pure ``procurement.progress``
+rules for the statuses.
 
 Realised hours are the *validated* hours entries of placements on the contracts in scope;
 declared hours awaiting review and rejected hours never count as realised.
@@ -16,12 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+from typing import Any
 
 from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -39,7 +42,7 @@ from tremplin.core.fte import (
 )
 from tremplin.inclusion.enums import HoursStatus
 from tremplin.inclusion.models import HoursEntry, Participant
-from tremplin.inclusion.selectors import hours_awaiting_review, hours_totals
+from tremplin.inclusion.selectors import HoursTotals, hours_awaiting_review
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Membership, Network, Organisation
@@ -49,8 +52,23 @@ from tremplin.procurement.progress import ProgressStatus, contract_progress
 
 HOURS_FIELD = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal(0)
+# The columns of a contract that its dashboard row needs.
+ROW_FIELDS = (
+    "reference",
+    "title",
+    "buyer_id",
+    "awarded_company_id",
+    "hours_required",
+    "execution_start",
+    "execution_end",
+)
 # How many late contracts the dashboard lists before pointing to the full list.
 LATE_CONTRACTS_SHOWN = 10
+# How many buyers (facilitator's home) and contracts (buyer's and company's homes) a home
+# page lists before pointing to the full list: rendering every row of a national-scale
+# structure or buyer cost several times its figures.
+BUYERS_SHOWN = 15
+CONTRACTS_SHOWN = 20
 
 
 # --- Figures -------------------------------------------------------------------------
@@ -107,6 +125,7 @@ class HoursFigures:
 @dataclass(frozen=True)
 class FacilitatorFigures(HoursFigures):
     hours_declared: Decimal = ZERO
+    entries_declared: int = 0  # months of hours awaiting review (the "À traiter" panel's)
     contracts: int = 0
     contracts_with_clause: int = 0
     participants: int = 0
@@ -199,6 +218,31 @@ class FacilitatorDashboard:
     def structure_names(self) -> str:
         return ", ".join(structure.name for structure in self.structures)
 
+    @property
+    def review(self) -> HoursTotals:
+        """The review queue (months of hours declared, their hours), for the alerts."""
+        return HoursTotals(count=self.figures.entries_declared, hours=self.figures.hours_declared)
+
+    @property
+    def buyers_shown(self) -> list[BuyerRow]:
+        """The buyers with the most hours required."""
+        return self.buyers[:BUYERS_SHOWN]
+
+    @property
+    def other_buyers(self) -> BuyerRow | None:
+        """The buyers not shown, added up in one row (None when all are shown)."""
+        others = self.buyers[BUYERS_SHOWN:]
+        if not others:
+            return None
+        return BuyerRow(
+            hours_per_fte=self.figures.hours_per_fte,
+            hours_required=sum((row.hours_required for row in others), ZERO),
+            hours_validated=sum((row.hours_validated for row in others), ZERO),
+            buyer_id=0,
+            name=f"{len(others)} autres acheteurs",
+            contracts_with_clause=sum(row.contracts_with_clause for row in others),
+        )
+
 
 @dataclass(frozen=True)
 class ContractsDashboard:
@@ -217,6 +261,21 @@ class ContractsDashboard:
     def status_counts(self) -> list[StatusCount]:
         return _count_statuses(row.status for row in self.contracts)
 
+    @cached_property
+    def contracts_shown(self) -> list[ContractRow]:
+        """What the home page lists: the late contracts first (the largest shortfall
+        first), then the others by end of execution."""
+        late = sorted(
+            (row for row in self.contracts if row.status == ProgressStatus.LATE),
+            key=lambda row: row.hours_validated - row.hours_expected,
+        )
+        others = (row for row in self.contracts if row.status != ProgressStatus.LATE)
+        return [*late, *others][:CONTRACTS_SHOWN]
+
+    @property
+    def contracts_hidden(self) -> int:
+        return max(0, len(self.contracts) - CONTRACTS_SHOWN)
+
 
 # --- Query helpers -------------------------------------------------------------------
 
@@ -229,14 +288,51 @@ def _subquery(
     return Coalesce(Subquery(inner), Value(0), output_field=output)
 
 
-def _hours_sum(status: str) -> Sum:
-    return Sum("total_hours", filter=Q(status=status))
+def _hours_of_contract(status: str) -> Coalesce:
+    """The hours of one status of the outer contract's placements (correlated subquery).
 
-
-def _validated_hours_of_contracts(contracts: QuerySet[Contract]) -> QuerySet[HoursEntry]:
-    return HoursEntry.objects.filter(
-        status=HoursStatus.VALIDATED, placement__contract__in=contracts.values("pk")
+    With the index on hours entries by (placement, status) including the hours, each
+    subquery reads only its own status's entries, from the index alone: the validated
+    and the declared hours of a contract together read each of its entries once.
+    """
+    return _subquery(
+        HoursEntry.objects.filter(placement__contract=OuterRef("pk"), status=status),
+        "placement__contract",
+        Sum("total_hours"),
+        HOURS_FIELD,
     )
+
+
+def _with_hours(contracts: QuerySet[Contract], *, names: bool = True) -> list[dict[str, Any]]:
+    """Each contract (``ROW_FIELDS``) with its validated and declared hours (one query),
+    and the names of its buyer and company (``names``: one more query).
+
+    The names come by primary key: joined to the contracts, the planner hashes every
+    organisation of the country.
+    """
+    rows = list(
+        contracts.order_by()
+        .annotate(
+            validated=_hours_of_contract(HoursStatus.VALIDATED),
+            declared=_hours_of_contract(HoursStatus.DECLARED),
+        )
+        .values("pk", *ROW_FIELDS, "validated", "declared")
+    )
+    found: dict[int, str] = {}
+    if names:
+        organisation_ids = {row["buyer_id"] for row in rows}
+        organisation_ids.update(row["awarded_company_id"] for row in rows)
+        organisation_ids.discard(None)
+        if organisation_ids:
+            found = dict(
+                Organisation.objects.filter(pk__in=sorted(organisation_ids)).values_list(
+                    "pk", "name"
+                )
+            )
+    for row in rows:
+        row["buyer_name"] = found.get(row["buyer_id"], "")
+        row["company_name"] = found.get(row["awarded_company_id"], "")
+    return rows
 
 
 def _count_statuses(statuses: Iterable[ProgressStatus]) -> list[StatusCount]:
@@ -254,40 +350,10 @@ def _count_statuses(statuses: Iterable[ProgressStatus]) -> list[StatusCount]:
     ]
 
 
-def _contract_rows(contracts: QuerySet[Contract], today: date) -> list[ContractRow]:
-    """One query: each contract with its validated and declared hours, then its status."""
-    entries = HoursEntry.objects.filter(placement__contract=OuterRef("pk"))
-    rows = (
-        contracts.annotate(
-            validated=_subquery(
-                entries.filter(status=HoursStatus.VALIDATED),
-                "placement__contract",
-                Sum("total_hours"),
-                HOURS_FIELD,
-            ),
-            declared=_subquery(
-                entries.filter(status=HoursStatus.DECLARED),
-                "placement__contract",
-                Sum("total_hours"),
-                HOURS_FIELD,
-            ),
-        )
-        .order_by("execution_end", "reference")
-        .values(
-            "pk",
-            "reference",
-            "title",
-            "buyer__name",
-            "awarded_company__name",
-            "hours_required",
-            "execution_start",
-            "execution_end",
-            "validated",
-            "declared",
-        )
-    )
+def _rows_of(hours_rows: Iterable[dict[str, Any]], today: date) -> list[ContractRow]:
+    """Contract rows (with their status) from per-contract rows of ``_with_hours``."""
     result = []
-    for row in rows:
+    for row in hours_rows:
         progress = contract_progress(
             required=row["hours_required"],
             realised=row["validated"],
@@ -300,8 +366,8 @@ def _contract_rows(contracts: QuerySet[Contract], today: date) -> list[ContractR
                 pk=row["pk"],
                 reference=row["reference"],
                 title=row["title"],
-                buyer_name=row["buyer__name"],
-                company_name=row["awarded_company__name"] or "",
+                buyer_name=row["buyer_name"],
+                company_name=row["company_name"],
                 hours_required=Decimal(row["hours_required"]),
                 hours_validated=Decimal(row["validated"]),
                 hours_declared=Decimal(row["declared"]),
@@ -310,7 +376,13 @@ def _contract_rows(contracts: QuerySet[Contract], today: date) -> list[ContractR
                 execution_end=row["execution_end"],
             )
         )
+    result.sort(key=lambda row: (row.execution_end, row.reference))
     return result
+
+
+def _contract_rows(contracts: QuerySet[Contract], today: date) -> list[ContractRow]:
+    """Two queries: each contract with its validated and declared hours, then its status."""
+    return _rows_of(_with_hours(contracts), today)
 
 
 def _hours_per_fte(organisations: list[Organisation]) -> int:
@@ -326,90 +398,92 @@ def facilitated_contracts(scope: UserScope) -> QuerySet[Contract]:
     return Contract.objects.filter(facilitator_id__in=scope.facilitator_ids)
 
 
-def facilitator_figures(scope: UserScope, hours_per_fte: int) -> FacilitatorFigures:
-    """The headline figures of the user's facilitator structures (four queries).
+def _facilitated_rows(scope: UserScope) -> list[dict[str, Any]]:
+    """Every contract of the structures (with a clause or not) with its hours: two queries."""
+    return _with_hours(facilitated_contracts(scope))
+
+
+def facilitator_figures(
+    scope: UserScope, hours_per_fte: int, rows: list[dict[str, Any]] | None = None
+) -> FacilitatorFigures:
+    """The headline figures of the user's facilitator structures (four queries, two when
+    the per-contract ``rows`` of ``_facilitated_rows`` are given).
 
     Realised hours are those of the structures' contracts. Hours awaiting review are the
     declared hours of the structures' participants, whatever the contract: exactly the
     queue of the review page (``inclusion.selectors.hours_awaiting_review``).
     """
-    contracts = facilitated_contracts(scope)
-    contract_totals = contracts.aggregate(
-        contracts=Count("pk"),
-        contracts_with_clause=Count("pk", filter=Q(hours_required__gt=0)),
-        hours_required=Coalesce(Sum("hours_required"), 0),
-        buyers=Count("buyer_id", distinct=True),
-    )
-    validated = _validated_hours_of_contracts(contracts).aggregate(
-        total=Coalesce(Sum("total_hours"), Value(ZERO), output_field=HOURS_FIELD)
-    )["total"]
-    awaiting_review = hours_totals(hours_awaiting_review(scope))
+    if rows is None:
+        rows = _facilitated_rows(scope)
+    awaiting_review = review_totals(scope)
     participants = Participant.objects.filter(facilitator_id__in=scope.facilitator_ids).count()
     return FacilitatorFigures(
         hours_per_fte=hours_per_fte,
-        hours_required=Decimal(contract_totals["hours_required"]),
-        hours_validated=Decimal(validated),
+        hours_required=Decimal(sum(row["hours_required"] for row in rows)),
+        hours_validated=sum((Decimal(row["validated"]) for row in rows), ZERO),
         hours_declared=Decimal(awaiting_review.hours),
-        contracts=contract_totals["contracts"],
-        contracts_with_clause=contract_totals["contracts_with_clause"],
+        entries_declared=awaiting_review.count,
+        contracts=len(rows),
+        contracts_with_clause=sum(1 for row in rows if row["hours_required"] > 0),
         participants=participants,
-        buyers=contract_totals["buyers"],
+        buyers=len({row["buyer_id"] for row in rows}),
     )
+
+
+def review_totals(scope: UserScope) -> HoursTotals:
+    """The review queue's size and hours (one query, read from the hours index alone:
+    ``COUNT(*)`` needs no column outside it, ``COUNT(id)`` would fetch every row)."""
+    totals = (
+        hours_awaiting_review(scope)
+        .order_by()
+        .aggregate(count=Count("*"), hours=Sum("total_hours"))
+    )
+    return HoursTotals(count=totals["count"] or 0, hours=totals["hours"] or ZERO)
+
+
+def _buyer_rows_of(rows: Iterable[dict[str, Any]], hours_per_fte: int) -> list[BuyerRow]:
+    """One row per buyer, added up from the per-contract rows."""
+    totals: dict[int, list[Any]] = {}
+    for row in rows:
+        entry = totals.setdefault(row["buyer_id"], [row["buyer_name"], 0, 0, ZERO])
+        entry[1] += 1 if row["hours_required"] > 0 else 0
+        entry[2] += row["hours_required"]
+        entry[3] += Decimal(row["validated"])
+    buyers = [
+        BuyerRow(
+            hours_per_fte=hours_per_fte,
+            hours_required=Decimal(required),
+            hours_validated=validated,
+            buyer_id=buyer_id,
+            name=name,
+            contracts_with_clause=clauses,
+        )
+        for buyer_id, (name, clauses, required, validated) in totals.items()
+    ]
+    buyers.sort(key=lambda row: (-row.hours_required, row.name))
+    return buyers
 
 
 def buyer_rows(scope: UserScope, hours_per_fte: int) -> list[BuyerRow]:
-    """One row per buyer of the structures' contracts (one query)."""
-    contracts = facilitated_contracts(scope).filter(buyer_id=OuterRef("pk"))
-    validated = HoursEntry.objects.filter(
-        status=HoursStatus.VALIDATED,
-        placement__contract__facilitator_id__in=scope.facilitator_ids,
-        placement__contract__buyer_id=OuterRef("pk"),
-    )
-    buyers = (
-        Organisation.objects.filter(pk__in=facilitated_contracts(scope).values("buyer_id"))
-        .annotate(
-            clause_count=_subquery(
-                contracts.filter(hours_required__gt=0),
-                "buyer_id",
-                Count("pk"),
-                IntegerField(),
-            ),
-            required=_subquery(contracts, "buyer_id", Sum("hours_required"), IntegerField()),
-            validated=_subquery(
-                validated, "placement__contract__buyer_id", Sum("total_hours"), HOURS_FIELD
-            ),
-        )
-        .order_by("-required", "name")
-        .values("pk", "name", "clause_count", "required", "validated")
-    )
-    return [
-        BuyerRow(
-            hours_per_fte=hours_per_fte,
-            hours_required=Decimal(row["required"]),
-            hours_validated=Decimal(row["validated"]),
-            buyer_id=row["pk"],
-            name=row["name"],
-            contracts_with_clause=row["clause_count"],
-        )
-        for row in buyers
-    ]
+    """One row per buyer of the structures' contracts (two queries)."""
+    return _buyer_rows_of(_facilitated_rows(scope), hours_per_fte)
 
 
 def facilitator_dashboard(scope: UserScope, *, today: date) -> FacilitatorDashboard:
-    """Everything the home page of a facilitator shows (seven queries)."""
+    """Everything the home page of a facilitator shows (five queries)."""
     structures = list(
         Organisation.objects.filter(
             pk__in=scope.facilitator_ids, kind=OrganisationKind.FACILITATOR
         ).select_related("network")
     )
     hours_per_fte = _hours_per_fte(structures)
-    contracts = facilitated_contracts(scope).filter(hours_required__gt=0)
-    rows = _contract_rows(contracts, today)
+    hours_rows = _facilitated_rows(scope)
+    rows = _rows_of((row for row in hours_rows if row["hours_required"] > 0), today)
     return FacilitatorDashboard(
         structures=structures,
         network=structures[0].network if structures else None,
-        figures=facilitator_figures(scope, hours_per_fte),
-        buyers=buyer_rows(scope, hours_per_fte),
+        figures=facilitator_figures(scope, hours_per_fte, hours_rows),
+        buyers=_buyer_rows_of(hours_rows, hours_per_fte),
         statuses=StatusSummary(
             counts=_count_statuses(row.status for row in rows),
             late=sorted(
@@ -426,28 +500,22 @@ def facilitator_dashboard(scope: UserScope, *, today: date) -> FacilitatorDashbo
 def _contracts_dashboard(
     organisations: list[Organisation], contracts: QuerySet[Contract], today: date
 ) -> ContractsDashboard:
+    """The totals are added up from the contract rows: the hours are read once."""
     rows = _contract_rows(contracts, today)
-    totals = contracts.aggregate(hours_required=Coalesce(Sum("hours_required"), 0))
-    hours = HoursEntry.objects.filter(placement__contract__in=contracts.values("pk")).aggregate(
-        validated=Coalesce(
-            _hours_sum(HoursStatus.VALIDATED), Value(ZERO), output_field=HOURS_FIELD
-        ),
-        declared=Coalesce(_hours_sum(HoursStatus.DECLARED), Value(ZERO), output_field=HOURS_FIELD),
-    )
     return ContractsDashboard(
         organisations=organisations,
         figures=HoursFigures(
             hours_per_fte=_hours_per_fte(organisations),
-            hours_required=Decimal(totals["hours_required"]),
-            hours_validated=Decimal(hours["validated"]),
+            hours_required=sum((row.hours_required for row in rows), ZERO),
+            hours_validated=sum((row.hours_validated for row in rows), ZERO),
         ),
         contracts=rows,
-        hours_declared=Decimal(hours["declared"]),
+        hours_declared=sum((row.hours_declared for row in rows), ZERO),
     )
 
 
 def buyer_dashboard(scope: UserScope, *, today: date) -> ContractsDashboard:
-    """The buyer's contracts with a clause, with their progress (four queries)."""
+    """The buyer's contracts with a clause, with their progress (three queries)."""
     buyers = list(Organisation.objects.filter(pk__in=scope.buyer_ids).select_related("network"))
     contracts = Contract.objects.filter(buyer_id__in=scope.buyer_ids, hours_required__gt=0)
     return _contracts_dashboard(buyers, contracts, today)
@@ -464,7 +532,7 @@ def company_contracts(scope: UserScope) -> QuerySet[Contract]:
 
 
 def company_dashboard(scope: UserScope, *, today: date) -> ContractsDashboard:
-    """What the user's companies owe and have realised, contract by contract (four queries)."""
+    """What the user's companies owe and have realised, contract by contract (three queries)."""
     companies = list(
         Organisation.objects.filter(pk__in=scope.company_ids).select_related("network")
     )
@@ -481,9 +549,11 @@ def organisations_of(scope: UserScope) -> list[Organisation]:
 
 
 def late_contracts(scope: UserScope, today: date) -> list[ContractRow]:
-    """The structures' contracts with a clause that fall behind their expected hours."""
+    """The structures' contracts with a clause that fall behind their expected hours (one
+    query; the rows carry no buyer or company name: the alerts name the contract only)."""
     contracts = facilitated_contracts(scope).filter(hours_required__gt=0)
-    return [row for row in _contract_rows(contracts, today) if row.status == ProgressStatus.LATE]
+    rows = _rows_of(_with_hours(contracts, names=False), today)
+    return [row for row in rows if row.status == ProgressStatus.LATE]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     if scope.is_facilitator:
         dashboard = selectors.facilitator_dashboard(scope, today=today)
-        alerts = alerts_for(scope, today=today, contract_rows=dashboard.statuses.late)
+        alerts = alerts_for(
+            scope, today=today, contract_rows=dashboard.statuses.late, review=dashboard.review
+        )
         return render(
             request,
             "reporting/home_facilitator.html",
