@@ -84,3 +84,37 @@ def test_export_queries_do_not_grow_with_rows(structure, django_assert_max_num_q
     with django_assert_max_num_queries(len(few)):
         response = structure.client.get(LIST_URL, {"format": export})
     assert response.status_code == 200
+
+
+# One organisation's contracts ---------------------------------------------------------------
+
+
+def test_an_organisation_s_contracts_are_exported_in_the_user_s_scope(structure, other_structure):
+    network = structure.organisation.network
+    company = CompanyFactory(network=network, name="Colas Mayotte")
+    ContractFactory(
+        facilitator=structure.organisation,
+        awarded_company=company,
+        hours=700,
+        reference="NORD-1",
+    )
+    ContractFactory(
+        facilitator=other_structure.organisation,
+        awarded_company=company,
+        hours=300,
+        reference="SUD-1",
+    )
+    url = reverse("organisations:organisation_detail", args=[company.pk])
+    assert "?format=csv" in structure.client.get(url).content.decode()
+
+    response = structure.client.get(url, {"format": "csv"})
+
+    assert response["Content-Disposition"].startswith('attachment; filename="marches-colas-')
+    rows = csv_rows(response)
+    assert rows[0][0] == "Référence"
+    assert [row[0] for row in rows[1:]] == ["NORD-1"]
+    assert rows[1][3] == "Colas Mayotte"
+    assert rows[1][6] == "700"
+    sheet = load_workbook(io.BytesIO(structure.client.get(url, {"format": "xlsx"}).content)).active
+    assert sheet["G2"].value == 700
+    assert sheet["E2"].is_date

@@ -22,8 +22,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from tremplin.core.exports import Column, Value
+from tremplin.core.http import export_format, export_response
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion import selectors, services
 from tremplin.inclusion.company_forms import CompanyHoursForm, DeclarationForm, EvidenceForm
@@ -105,9 +108,64 @@ def _month_label(month: datetime.date) -> str:
 # The list of contracts ------------------------------------------------------------------
 
 
+COMPANY_CONTRACT_EXPORT_COLUMNS = (
+    Column("Référence"),
+    Column("Objet"),
+    Column("Acheteur"),
+    Column("Début d'exécution", "date"),
+    Column("Fin d'exécution", "date"),
+    Column("Heures exigées", "int"),
+    Column("Heures validées", "decimal"),
+    Column("Heures déclarées, à valider", "decimal"),
+    Column("Heures restant dues", "decimal"),
+    Column("Vos mises en emploi", "int"),
+    Column("Vos heures validées", "decimal"),
+    Column("Vos heures à valider", "decimal"),
+    Column("Statut"),
+)
+
+
+def company_contract_export_rows(
+    scope: UserScope, search: str, today: datetime.date
+) -> list[list[Value]]:
+    """The company's contracts as on its home page, every page (three queries)."""
+    contracts = list(selectors.company_contract_export(scope, search=search))
+    own = selectors.company_hours_by_contract(scope, [contract.pk for contract in contracts])
+    rows: list[list[Value]] = []
+    for contract in contracts:
+        row = ContractRow(contract, progress_of(contract, today))
+        mine = own[contract.pk]
+        rows.append(
+            [
+                contract.reference,
+                contract.title,
+                contract.buyer.name,
+                contract.execution_start,
+                contract.execution_end,
+                contract.hours_required,
+                contract.validated_hours,  # type: ignore[attr-defined]
+                contract.declared_hours,  # type: ignore[attr-defined]
+                row.progress.remaining,
+                mine.placements,
+                mine.validated,
+                mine.declared,
+                row.status_label,
+            ]
+        )
+    return rows
+
+
 def home(request: HttpRequest) -> HttpResponse:
     scope = _company_scope(request)
     search = request.GET.get("q", "").strip()
+    if wanted := export_format(request.GET.get("format")):
+        return export_response(
+            wanted,
+            "vos-marches",
+            COMPANY_CONTRACT_EXPORT_COLUMNS,
+            company_contract_export_rows(scope, search, timezone.localdate()),
+            "Vos marchés",
+        )
     paginator = Paginator(selectors.company_contract_list(scope, search=search), CONTRACTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     contracts = list(page.object_list)
@@ -151,11 +209,74 @@ def _month_rows(entries: list[HoursEntry]) -> list[dict[str, Any]]:
     ]
 
 
+PLACEMENT_HOURS_EXPORT_COLUMNS = (
+    Column("Marché"),
+    Column("Nom"),
+    Column("Prénom"),
+    Column("Employeur"),
+    Column("Poste"),
+    Column("Lot", "int"),
+    Column("Modalité"),
+    Column("Début", "date"),
+    Column("Fin", "date"),
+    Column("Mois", "date"),
+    Column("Heures travaillées", "decimal"),
+    Column("Heures de formation", "decimal"),
+    Column("Total des heures", "decimal"),
+    Column("Statut des heures"),
+    Column("Motif du refus"),
+)
+
+
+def placement_hours_export_rows(
+    contract: Contract, placements: list[Placement]
+) -> list[list[Value]]:
+    """One row per month of each placement (months prefetched), and one row for a
+    placement with no month declared yet, so that every person of the page appears."""
+    rows: list[list[Value]] = []
+    for placement in placements:
+        person: list[Value] = [
+            contract.reference,
+            placement.participant.last_name,
+            placement.participant.first_name,
+            placement.employer.name,
+            placement.job.title,
+            placement.lot.number if placement.lot else None,
+            placement.get_execution_mode_display(),
+            placement.start_date,
+            placement.end_date,
+        ]
+        entries = list(placement.hours_entries.all())
+        if not entries:
+            rows.append([*person, None, None, None, None, "", ""])
+        for entry in entries:
+            rows.append(
+                [
+                    *person,
+                    entry.month,
+                    entry.hours_worked,
+                    entry.training_hours,
+                    entry.total_hours,
+                    entry.get_status_display(),
+                    entry.rejection_reason if entry.status == HoursStatus.REJECTED else "",
+                ]
+            )
+    return rows
+
+
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _company_scope(request)
     contract = _contract(scope, pk)
     today = timezone.localdate()
     placements = list(selectors.company_placements_of_contract(scope, contract.pk))
+    if wanted := export_format(request.GET.get("format")):
+        return export_response(
+            wanted,
+            f"heures-marche-{slugify(contract.reference) or contract.pk}",
+            PLACEMENT_HOURS_EXPORT_COLUMNS,
+            placement_hours_export_rows(contract, placements),
+            "Heures du marché",
+        )
     for placement in placements:
         placement.month_rows = _month_rows(list(placement.hours_entries.all()))  # type: ignore[attr-defined]
     return render(

@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from tremplin.core.exports import Column, Value
+from tremplin.core.http import export_format, export_response
 from tremplin.inclusion import selectors, services
 from tremplin.inclusion.age import age_on
 from tremplin.inclusion.duplicates import Person, match
@@ -35,11 +37,48 @@ def _candidate(scope: UserScope, pk: int) -> Participant:
         raise Http404("Participant introuvable.") from error
 
 
+DUPLICATE_EXPORT_COLUMNS = (
+    Column("Structure"),
+    Column("Motif"),
+    Column("Première fiche : nom"),
+    Column("Première fiche : prénom"),
+    Column("Première fiche : date de naissance", "date"),
+    Column("Première fiche : mises en emploi", "int"),
+    Column("Seconde fiche : nom"),
+    Column("Seconde fiche : prénom"),
+    Column("Seconde fiche : date de naissance", "date"),
+    Column("Seconde fiche : mises en emploi", "int"),
+)
+
+
+def duplicate_export_row(pair: selectors.DuplicatePair) -> list[Value]:
+    first, second = pair.first, pair.second
+    return [
+        first.facilitator.name,
+        pair.reason[:1].upper() + pair.reason[1:],
+        first.last_name,
+        first.first_name,
+        first.birth_date,
+        first.placement_count,  # type: ignore[attr-defined]
+        second.last_name,
+        second.first_name,
+        second.birth_date,
+        second.placement_count,  # type: ignore[attr-defined]
+    ]
+
+
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     scope = _facilitator_scope(request)
-    return render(
-        request, "inclusion/duplicate_list.html", {"pairs": selectors.duplicate_pairs(scope)}
-    )
+    pairs = selectors.duplicate_pairs(scope)
+    if wanted := export_format(request.GET.get("format")):
+        return export_response(
+            wanted,
+            "doublons-possibles",
+            DUPLICATE_EXPORT_COLUMNS,
+            (duplicate_export_row(pair) for pair in pairs),
+            "Doublons possibles",
+        )
+    return render(request, "inclusion/duplicate_list.html", {"pairs": pairs})
 
 
 def _side(scope: UserScope, participant: Participant) -> dict[str, Any]:

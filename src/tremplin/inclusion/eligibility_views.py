@@ -8,6 +8,8 @@ vouched for the criterion), and answers 404 to anyone else.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,6 +19,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from tremplin.core.exports import Column, Value
+from tremplin.core.http import export_format, export_response
 from tremplin.inclusion import selectors, services
 from tremplin.inclusion.evidence import content_type_of
 from tremplin.inclusion.forms import RejectForm
@@ -49,9 +53,48 @@ def _next_url(request: HttpRequest, default: str) -> str:
     return default
 
 
+CRITERIA_EXPORT_COLUMNS = (
+    Column("Nom"),
+    Column("Prénom"),
+    Column("Structure"),
+    Column("Employeurs"),
+    Column("Critère"),
+    Column("Justificatif"),
+    Column("Fichier joint"),
+    Column("Déclaré par"),
+    Column("Déclaré le", "date"),
+)
+
+
+def criterion_export_row(row: dict[str, Any], employers: dict[int, list[str]]) -> list[Value]:
+    declared_by = " ".join(
+        part for part in (row["checked_by__first_name"], row["checked_by__last_name"]) if part
+    )
+    return [
+        row["participant__last_name"],
+        row["participant__first_name"],
+        row["participant__facilitator__name"],
+        ", ".join(employers.get(row["participant_id"], [])),
+        row["criterion__label"],
+        row["evidence"],
+        "Oui" if row["evidence_file"] else "Non",
+        declared_by or row["checked_by__email"] or "",
+        row["checked_on"],
+    ]
+
+
 def criteria_review(request: HttpRequest) -> HttpResponse:
     """The criteria employers declared, waiting for the facilitator's check."""
     scope = _facilitator_scope(request)
+    if wanted := export_format(request.GET.get("format")):
+        rows, employers = selectors.criteria_to_check_export(scope)
+        return export_response(
+            wanted,
+            "justificatifs-a-verifier",
+            CRITERIA_EXPORT_COLUMNS,
+            (criterion_export_row(row, employers) for row in rows.iterator()),
+            "Justificatifs à vérifier",
+        )
     page = Paginator(selectors.criteria_to_check(scope), CRITERIA_PER_PAGE).get_page(
         request.GET.get("page")
     )

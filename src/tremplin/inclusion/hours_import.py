@@ -133,6 +133,30 @@ def recent_imports(scope: UserScope, *, limit: int = 20) -> list[HoursImport]:
     )
 
 
+def imports_export(scope: UserScope) -> QuerySet[Any]:
+    """Every import of the user's organisations, as values, the latest first (the page
+    lists the latest only; the export holds them all)."""
+    return (
+        imports_visible_to(scope)
+        .order_by("-created_at", "-pk")
+        .values(
+            "created_at",
+            "file_name",
+            "organisation__name",
+            "created_by__first_name",
+            "created_by__last_name",
+            "created_by__email",
+            "status",
+            "error_count",
+            "rows_read",
+            "created_count",
+            "updated_count",
+            "unchanged_count",
+            "hours_imported",
+        )
+    )
+
+
 def remembered_columns(organisation: Organisation) -> dict[str, str]:
     """What the organisation said its columns mean: header key -> field ("" ignored)."""
     return dict(

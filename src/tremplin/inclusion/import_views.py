@@ -9,6 +9,7 @@ file is imported in the background while the page shows its progress.
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,6 +21,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from tremplin.core.exports import Column, Value
+from tremplin.core.http import export_format, export_response
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.core.templatetags.french import number
 from tremplin.inclusion import hours_import, selectors
@@ -113,8 +116,52 @@ def _launch(request: HttpRequest, item: HoursImport) -> HttpResponse:
     return HttpResponseRedirect(_detail_url(item))
 
 
+IMPORTS_EXPORT_COLUMNS = (
+    Column("Reçu le", "date"),
+    Column("Fichier"),
+    Column("Organisation"),
+    Column("Envoyé par"),
+    Column("Statut"),
+    Column("Erreurs", "int"),
+    Column("Lignes lues", "int"),
+    Column("Mois créés", "int"),
+    Column("Mois modifiés", "int"),
+    Column("Mois inchangés", "int"),
+    Column("Heures importées", "decimal"),
+)
+
+
+def import_export_row(row: dict[str, Any]) -> list[Value]:
+    sender = " ".join(
+        part for part in (row["created_by__first_name"], row["created_by__last_name"]) if part
+    )
+    status = row["status"]
+    return [
+        timezone.localdate(row["created_at"]),
+        row["file_name"],
+        row["organisation__name"],
+        sender or row["created_by__email"] or "",
+        str(HoursImportStatus(status).label) if status in HoursImportStatus.values else status,
+        row["error_count"],
+        row["rows_read"],
+        row["created_count"],
+        row["updated_count"],
+        row["unchanged_count"],
+        # Hours count only once written: an invalid file imported none.
+        row["hours_imported"] if status == HoursImportStatus.DONE else None,
+    ]
+
+
 def hours_import_start(request: HttpRequest) -> HttpResponse:
     scope = _importer_scope(request)
+    if request.method == "GET" and (wanted := export_format(request.GET.get("format"))):
+        return export_response(
+            wanted,
+            "imports-heures",
+            IMPORTS_EXPORT_COLUMNS,
+            (import_export_row(row) for row in hours_import.imports_export(scope).iterator()),
+            "Imports d'heures",
+        )
     organisations = hours_import.importing_organisations(scope, kinds=IMPORTER_KINDS)
     form = HoursImportForm(
         request.POST or None,

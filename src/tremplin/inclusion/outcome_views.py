@@ -19,12 +19,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from tremplin.core.exports import Column, Value
+from tremplin.core.http import export_format, export_response
 from tremplin.inclusion import outcome_services, selectors
 from tremplin.inclusion.enums import (
     ISCED_BAND_OF_QUALIFICATION,
     CriterionStatus,
     LabourStatus,
     OutcomeMoment,
+    OutcomeSituation,
 )
 from tremplin.inclusion.followup import six_month_due, six_month_earliest
 from tremplin.inclusion.models import EsfEntry, Outcome, Participant
@@ -195,10 +198,46 @@ def outcome_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(_participant_url(participant, "sorties"))
 
 
+OUTCOMES_DUE_EXPORT_COLUMNS = (
+    Column("Nom"),
+    Column("Prénom"),
+    Column("Structure"),
+    Column("Date de sortie", "date"),
+    Column("Marché"),
+    Column("Situation à la sortie"),
+    Column("Situation à 6 mois attendue le", "date"),
+    Column("Jours de retard", "int"),
+)
+
+
+def outcome_due_export_row(row: dict[str, Any], today: datetime.date) -> list[Value]:
+    due_on = six_month_due(row["exit_date"])
+    situation = row["situation"]
+    return [
+        row["participant__last_name"],
+        row["participant__first_name"],
+        row["participant__facilitator__name"],
+        row["exit_date"],
+        row["placement__contract__reference"] or "",
+        str(OutcomeSituation(situation).label) if situation in OutcomeSituation.values else "",
+        due_on,
+        max((today - due_on).days, 0),
+    ]
+
+
 def outcomes_due(request: HttpRequest) -> HttpResponse:
     """The exits whose six-month situation is due and not recorded yet."""
     scope = _facilitator_scope(request)
     today = timezone.localdate()
+    if wanted := export_format(request.GET.get("format")):
+        rows = selectors.six_month_follow_ups_export(scope, today=today)
+        return export_response(
+            wanted,
+            "situations-a-6-mois",
+            OUTCOMES_DUE_EXPORT_COLUMNS,
+            (outcome_due_export_row(row, today) for row in rows.iterator()),
+            "Situations à 6 mois",
+        )
     paginator = Paginator(
         selectors.six_month_follow_ups_due(scope, today=today), FOLLOW_UPS_PER_PAGE
     )

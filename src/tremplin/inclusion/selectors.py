@@ -933,3 +933,55 @@ def placements_to_leave(scope: UserScope, participant: Participant) -> QuerySet[
         .select_related("contract", "employer", "job")
         .order_by("-start_date", "pk")
     )
+
+
+# Exports of the lists --------------------------------------------------------------------
+# Every row the page shows (all pages, same filters and scope), read as plain values so a
+# long list is not held as model instances.
+
+
+def six_month_follow_ups_export(scope: UserScope, *, today: date) -> QuerySet[Any]:
+    """The rows of ``six_month_follow_ups_due`` as values, in the page's order."""
+    return six_month_follow_ups_due(scope, today=today).values(
+        "participant__last_name",
+        "participant__first_name",
+        "participant__facilitator__name",
+        "exit_date",
+        "situation",
+        "placement__contract__reference",
+    )
+
+
+def criteria_to_check_export(scope: UserScope) -> tuple[QuerySet[Any], dict[int, list[str]]]:
+    """The rows of ``criteria_to_check`` as values, and the employers of their
+    participants (two queries, whatever the length of the queue)."""
+    criteria = criteria_to_check(scope)
+    employers: dict[int, list[str]] = {}
+    names = (
+        Placement.objects.filter(participant_id__in=criteria.values("participant_id"))
+        .order_by("employer__name")
+        .values_list("participant_id", "employer__name")
+        .distinct()
+    )
+    for participant_id, name in names:
+        employers.setdefault(participant_id, []).append(name)
+    rows = criteria.values(
+        "participant_id",
+        "participant__last_name",
+        "participant__first_name",
+        "participant__facilitator__name",
+        "criterion__label",
+        "evidence",
+        "evidence_file",
+        "checked_by__first_name",
+        "checked_by__last_name",
+        "checked_by__email",
+        "checked_on",
+    )
+    return rows, employers
+
+
+def company_contract_export(scope: UserScope, *, search: str = "") -> QuerySet[Contract]:
+    """The company's contracts with their hours, as on its home page, without the
+    clauses (an export lists figures, not the formulas)."""
+    return company_contract_list(scope, search=search).prefetch_related(None)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from tremplin.core.exports import Column, Value
 from tremplin.core.http import export_format, export_response
@@ -30,6 +31,38 @@ ORGANISATION_EXPORT_COLUMNS = (
     Column("Marchés", "int"),
     Column("Heures exigées", "int"),
 )
+# The organisation's contracts, with the columns of the contract list's export.
+CONTRACT_EXPORT_COLUMNS = (
+    Column("Référence"),
+    Column("Objet"),
+    Column("Acheteur"),
+    Column("Titulaire"),
+    Column("Début d'exécution", "date"),
+    Column("Fin d'exécution", "date"),
+    Column("Heures exigées", "int"),
+    Column("Heures validées", "decimal"),
+    Column("Heures déclarées", "decimal"),
+    Column("Avancement"),
+)
+
+
+def contract_export_row(row: procurement_selectors.ContractRow) -> list[Value]:
+    contract = row.contract
+    company = contract.awarded_company
+    return [
+        contract.reference,
+        contract.title,
+        contract.buyer.name,
+        company.name if company else "",
+        contract.execution_start,
+        contract.execution_end,
+        contract.hours_required,
+        getattr(contract, "validated_hours", None),
+        getattr(contract, "declared_hours", None),
+        row.status_label,
+    ]
+
+
 TABS = (
     ("", "Toutes"),
     (OrganisationKind.BUYER, "Acheteurs"),
@@ -115,6 +148,15 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         role = {"buyer_id": organisation.pk}
     elif organisation.kind in CONTRACT_PARTY_KINDS:
         role = {"company_id": organisation.pk}
+    if role is not None and (wanted := export_format(request.GET.get("format"))):
+        rows = procurement_selectors.contract_export_rows(scope, today=timezone.localdate(), **role)
+        return export_response(
+            wanted,
+            f"marches-{slugify(organisation.name) or organisation.pk}",
+            CONTRACT_EXPORT_COLUMNS,
+            (contract_export_row(row) for row in rows),
+            "Marchés",
+        )
     if role is not None:
         contracts = procurement_selectors.contract_list(scope, **role)
         page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
