@@ -1,11 +1,12 @@
-"""The HTTP side of exports: a list's rows as a downloadable csv or xlsx file."""
+"""HTTP helpers shared by the views: exports as downloadable files, safe return addresses."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from tremplin.core.exports import (
     CSV_CONTENT_TYPE,
@@ -44,3 +45,13 @@ def export_response(
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def safe_next_url(request: HttpRequest, default: str) -> str:
+    """The page to go back to after a form (``next``), if it is on this site; else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

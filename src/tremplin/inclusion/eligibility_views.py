@@ -16,11 +16,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tremplin.core.exports import Column, Value
-from tremplin.core.http import export_format, export_response
+from tremplin.core.http import export_format, export_response, safe_next_url
 from tremplin.inclusion import selectors, services
 from tremplin.inclusion.evidence import content_type_of
 from tremplin.inclusion.forms import RejectForm
@@ -42,15 +41,6 @@ def _item(scope: UserScope, pk: int) -> ParticipantCriterion:
         return selectors.participant_criterion_detail(scope, pk)
     except ParticipantCriterion.DoesNotExist as error:
         raise Http404("Critère introuvable.") from error
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 CRITERIA_EXPORT_COLUMNS = (
@@ -115,7 +105,7 @@ def criterion_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     services.criterion_confirm(actor=request.user, item=item)  # type: ignore[arg-type]
     messages.success(request, f"Critère « {item.criterion.label} » de {item.participant} confirmé.")
     default = reverse("inclusion:participant_detail", args=[item.participant_id]) + "#criteres"
-    return redirect(_next_url(request, default))
+    return redirect(safe_next_url(request, default))
 
 
 @require_POST
@@ -143,7 +133,7 @@ def criterion_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for message in form.errors.get("reason", []):
             messages.error(request, message)
-    return redirect(_next_url(request, default))
+    return redirect(safe_next_url(request, default))
 
 
 @require_GET

@@ -16,11 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tremplin.core.exports import Column, Value
-from tremplin.core.http import export_format, export_response
+from tremplin.core.http import export_format, export_response, safe_next_url
 from tremplin.inclusion import outcome_services, selectors
 from tremplin.inclusion.enums import (
     ISCED_BAND_OF_QUALIFICATION,
@@ -69,15 +68,6 @@ def _esf_entry(scope: UserScope, pk: int) -> EsfEntry:
 
 def _participant_url(participant: Participant, anchor: str) -> str:
     return reverse("inclusion:participant_detail", args=[participant.pk]) + f"#{anchor}"
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _date(text: str) -> datetime.date | None:
@@ -151,7 +141,7 @@ def _save_outcome(
                 f"enregistrée : {saved.get_situation_display()}.",
             )
             return HttpResponseRedirect(
-                _next_url(request, _participant_url(participant, "sorties"))
+                safe_next_url(request, _participant_url(participant, "sorties"))
             )
     exit_date = outcome.exit_date if outcome else initial.get("exit_date")
     return render(

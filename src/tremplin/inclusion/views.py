@@ -20,11 +20,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tremplin.core.exports import Column, Value
-from tremplin.core.http import export_format, export_response
+from tremplin.core.http import export_format, export_response, safe_next_url
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion import history, selectors, services
 from tremplin.inclusion.age import age_on
@@ -119,15 +118,6 @@ def _hours_entry(scope: UserScope, pk: int) -> HoursEntry:
         return selectors.hours_entry_detail(scope, pk)
     except HoursEntry.DoesNotExist as error:
         raise Http404("Heures introuvables.") from error
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _month_label(month: datetime.date) -> str:
@@ -613,7 +603,7 @@ def _review_row(
         {
             "entry": entry,
             "reject_form": reject_form or RejectForm(),
-            "current_url": _next_url(request, reverse("inclusion:hours_review")),
+            "current_url": safe_next_url(request, reverse("inclusion:hours_review")),
             "colour": HOURS_STATUS_COLOURS[HoursStatus(entry.status)],
             "done": entry.status != HoursStatus.DECLARED,
         },
@@ -635,7 +625,7 @@ def hours_validate(request: HttpRequest, pk: int) -> HttpResponse:
         f"{format_hours(entry.total_hours)} heures de {entry.placement.participant} "
         f"en {_month_label(entry.month)} validées.",
     )
-    return redirect(_next_url(request, reverse("inclusion:hours_review")))
+    return redirect(safe_next_url(request, reverse("inclusion:hours_review")))
 
 
 @require_POST
@@ -657,7 +647,7 @@ def hours_reject(request: HttpRequest, pk: int) -> HttpResponse:
             return _review_row(request, entry, reject_form=form)
         for message in form.errors.get("reason", []) or form.non_field_errors():
             messages.error(request, message)
-        return redirect(_next_url(request, reverse("inclusion:hours_review")))
+        return redirect(safe_next_url(request, reverse("inclusion:hours_review")))
     entry = _hours_entry(scope, pk)
     if request.htmx:  # type: ignore[attr-defined]
         return _review_row(request, entry)
@@ -665,7 +655,7 @@ def hours_reject(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         f"Heures de {entry.placement.participant} en {_month_label(entry.month)} refusées.",
     )
-    return redirect(_next_url(request, reverse("inclusion:hours_review")))
+    return redirect(safe_next_url(request, reverse("inclusion:hours_review")))
 
 
 @require_POST
@@ -678,14 +668,14 @@ def hours_validate_bulk(request: HttpRequest) -> HttpResponse:
             raise Http404("Sélection introuvable.")
         for message in form.non_field_errors() or ["Sélection invalide."]:
             messages.error(request, message)
-        return redirect(_next_url(request, back))
+        return redirect(safe_next_url(request, back))
     if form.cleaned_data["everything"]:
         if not form.is_filtered():
             messages.error(
                 request,
                 "Choisissez un mois, un marché ou un employeur avant de tout valider.",
             )
-            return redirect(_next_url(request, back))
+            return redirect(safe_next_url(request, back))
         entries = list(selectors.hours_review_queue(scope, **form.filters()))
     else:
         ids = form.cleaned_data["entries"]
@@ -703,4 +693,4 @@ def hours_validate_bulk(request: HttpRequest) -> HttpResponse:
         )
     else:
         messages.info(request, "Aucune déclaration à valider.")
-    return redirect(_next_url(request, back))
+    return redirect(safe_next_url(request, back))

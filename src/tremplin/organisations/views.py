@@ -21,6 +21,7 @@ from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.forms import NetworkRulesForm, OrganisationFilterForm, OrganisationForm
 from tremplin.organisations.models import Network, Organisation
 from tremplin.procurement import selectors as procurement_selectors
+from tremplin.procurement.exports import CONTRACT_EXPORT_COLUMNS, contract_export_row
 
 PAGE_SIZE = 50
 ORGANISATION_EXPORT_COLUMNS = (
@@ -31,36 +32,6 @@ ORGANISATION_EXPORT_COLUMNS = (
     Column("Marchés", "int"),
     Column("Heures exigées", "int"),
 )
-# The organisation's contracts, with the columns of the contract list's export.
-CONTRACT_EXPORT_COLUMNS = (
-    Column("Référence"),
-    Column("Objet"),
-    Column("Acheteur"),
-    Column("Titulaire"),
-    Column("Début d'exécution", "date"),
-    Column("Fin d'exécution", "date"),
-    Column("Heures exigées", "int"),
-    Column("Heures validées", "decimal"),
-    Column("Heures déclarées", "decimal"),
-    Column("Avancement"),
-)
-
-
-def contract_export_row(row: procurement_selectors.ContractRow) -> list[Value]:
-    contract = row.contract
-    company = contract.awarded_company
-    return [
-        contract.reference,
-        contract.title,
-        contract.buyer.name,
-        company.name if company else "",
-        contract.execution_start,
-        contract.execution_end,
-        contract.hours_required,
-        getattr(contract, "validated_hours", None),
-        getattr(contract, "declared_hours", None),
-        row.status_label,
-    ]
 
 
 TABS = (

@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tremplin.core.exports import Column, Value
 from tremplin.core.http import export_format, export_response
 from tremplin.inclusion.selectors import placements_of_contract
 from tremplin.organisations.access import UserScope, scope_for
 from tremplin.organisations.models import Network
 from tremplin.procurement import selectors, services
 from tremplin.procurement.explain import ACTION_LABELS, describe_change, explain
+from tremplin.procurement.exports import CONTRACT_EXPORT_COLUMNS, contract_export_row
 from tremplin.procurement.forms import (
     ClauseForm,
     ContractEditForm,
@@ -30,37 +30,6 @@ from tremplin.procurement.models import Contract
 from tremplin.procurement.obligation import Obligation
 
 PAGE_SIZE = 50
-
-CONTRACT_EXPORT_COLUMNS = (
-    Column("Référence"),
-    Column("Objet"),
-    Column("Acheteur"),
-    Column("Titulaire"),
-    Column("Début d'exécution", "date"),
-    Column("Fin d'exécution", "date"),
-    Column("Heures exigées", "int"),
-    Column("Heures validées", "decimal"),
-    Column("Heures déclarées", "decimal"),
-    Column("Avancement"),
-)
-
-
-def contract_export_row(row: selectors.ContractRow) -> list[Value]:
-    contract = row.contract
-    company = contract.awarded_company
-    return [
-        contract.reference,
-        contract.title,
-        contract.buyer.name,
-        company.name if company else "",
-        contract.execution_start,
-        contract.execution_end,
-        contract.hours_required,
-        getattr(contract, "validated_hours", None),
-        getattr(contract, "declared_hours", None),
-        row.status_label,
-    ]
-
 
 NO_CONTRACT_CLAUSE = "Pas de clause sur l'ensemble du marché (clauses portées par les lots)"
 NO_LOT_CLAUSE = "Pas de clause propre à ce lot"
