@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from tremplin.core.fte import (
     LEGAL_ANNUAL_HOURS,
     MAYOTTE_CONVENTION_HOURS,
+    exact_full_time_equivalents,
     full_time_equivalents,
     rounded_full_time_equivalents,
     whole_full_time_equivalents,
@@ -59,3 +60,8 @@ def test_whole_fte_never_overstate(value, convention):
     whole = whole_full_time_equivalents(value, convention)
     exact = full_time_equivalents(value, convention)
     assert whole <= exact < whole + 1
+
+
+def test_the_exact_value_beside_a_headline_is_rounded_to_the_hundredth():
+    assert exact_full_time_equivalents(Decimal(258_000), 1820) == Decimal("141.76")
+    assert exact_full_time_equivalents(Decimal("16.07"), 1607) == Decimal("0.01")

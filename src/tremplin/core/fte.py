@@ -8,7 +8,7 @@ complete full-time equivalents (rounded down), so that an impact is never overst
 258,000 hours at 1,820 hours per FTE are 141.76 FTE, shown as "141 ETP".
 """
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 LEGAL_ANNUAL_HOURS = 1607
 MAYOTTE_CONVENTION_HOURS = 1820
@@ -35,3 +35,11 @@ def rounded_full_time_equivalents(
     """FTE rounded down to ``places`` decimals, for tables where precision helps."""
     quantum = Decimal(1).scaleb(-places)
     return full_time_equivalents(hours, hours_per_fte).quantize(quantum, rounding=ROUND_DOWN)
+
+
+def exact_full_time_equivalents(hours: Decimal | int, hours_per_fte: int) -> Decimal:
+    """FTE to the hundredth, rounded to the nearest: the "exact value" shown beside a
+    headline (258,000 h at 1,820 h: 141.76)."""
+    return full_time_equivalents(hours, hours_per_fte).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )

@@ -18,14 +18,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from tremplin.core.fte import (
     LEGAL_ANNUAL_HOURS,
-    full_time_equivalents,
+    exact_full_time_equivalents,
+    rounded_full_time_equivalents,
     whole_full_time_equivalents,
 )
 from tremplin.inclusion.counting import NEUTRAL_RULE, ModeRule, mode_counted_hours
@@ -79,16 +80,12 @@ class StructureRow:
 
     @property
     def exact_fte(self) -> Decimal:
-        return full_time_equivalents(self.hours_counted, self.hours_per_fte).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
+        return exact_full_time_equivalents(self.hours_counted, self.hours_per_fte)
 
     @property
     def fte(self) -> Decimal:
         """FTE of the counted hours to the tenth, rounded down: the figure of a table row."""
-        return full_time_equivalents(self.hours_counted, self.hours_per_fte).quantize(
-            Decimal("0.1"), rounding=ROUND_DOWN
-        )
+        return rounded_full_time_equivalents(self.hours_counted, self.hours_per_fte)
 
     @property
     def hours_set_aside(self) -> Decimal:

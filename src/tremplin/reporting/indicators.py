@@ -30,7 +30,7 @@ from django.urls import reverse
 
 from tremplin.core.fte import (
     LEGAL_ANNUAL_HOURS,
-    full_time_equivalents,
+    exact_full_time_equivalents,
     rounded_full_time_equivalents,
 )
 from tremplin.core.fte import whole_full_time_equivalents as _whole_fte
@@ -158,9 +158,7 @@ class ImpactReport:
 
     @property
     def exact_fte(self) -> Decimal:
-        return full_time_equivalents(self.hours_validated, self.hours_per_fte).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
+        return exact_full_time_equivalents(self.hours_validated, self.hours_per_fte)
 
     @property
     def fte(self) -> Decimal:

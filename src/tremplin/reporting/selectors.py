@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -36,7 +36,7 @@ from django.db.models.functions import Coalesce
 
 from tremplin.core.fte import (
     LEGAL_ANNUAL_HOURS,
-    full_time_equivalents,
+    exact_full_time_equivalents,
     rounded_full_time_equivalents,
     whole_full_time_equivalents,
 )
@@ -100,9 +100,7 @@ class HoursFigures:
     @property
     def exact_fte(self) -> Decimal:
         """FTE to the hundredth, rounded to the nearest (258,000 h at 1,820 h: 141.76)."""
-        return full_time_equivalents(self.hours_validated, self.hours_per_fte).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
+        return exact_full_time_equivalents(self.hours_validated, self.hours_per_fte)
 
     @property
     def fte(self) -> Decimal:
