@@ -10,11 +10,17 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import HoursEntryFactory, ParticipantFactory, PlacementFactory
+from tests.factories import (
+    EsfEntryFactory,
+    HoursEntryFactory,
+    OutcomeFactory,
+    ParticipantFactory,
+    PlacementFactory,
+)
 from tests.inclusion.conftest import follow, months_ago, open_contract, page_text
 from tests.inclusion.test_company_space import company_in, declaration
 from tremplin.inclusion import duplicates, selectors, services
-from tremplin.inclusion.enums import EventAction, HoursStatus
+from tremplin.inclusion.enums import EventAction, HoursStatus, OutcomeSituation
 from tremplin.inclusion.models import (
     EligibilityCriterion,
     InclusionEvent,
@@ -335,3 +341,36 @@ def test_another_structures_record_cannot_be_merged(structure, other_structure):
         assert structure.client.post(url, {"kept": mine.pk}).status_code == 404
     assert theirs.merged_into_id is None
     assert Participant.objects.count() == 2
+
+
+def test_a_merge_moves_outcomes_and_esf_entries_but_keeps_the_kept_records_own(structure):
+    kept = ParticipantFactory(facilitator=structure.organisation)
+    twin = _twin_of(kept)
+    same_exit = datetime.date(2025, 6, 30)
+    OutcomeFactory(
+        placement=PlacementFactory(
+            participant=kept, contract=open_contract(structure.organisation)
+        ),
+        participant=kept,
+        exit_date=same_exit,
+        situation=OutcomeSituation.DURABLE_CDI,
+    )
+    OutcomeFactory(
+        placement=PlacementFactory(
+            participant=twin, contract=open_contract(structure.organisation)
+        ),
+        participant=twin,
+        exit_date=same_exit,
+        situation=OutcomeSituation.JOB_SEEKING,
+    )
+    earlier_exit = OutcomeFactory(
+        placement=None, participant=twin, exit_date=datetime.date(2024, 1, 31)
+    )
+    entry = EsfEntryFactory(participant=twin)
+
+    services.participant_merge(actor=structure.user, kept=kept, merged=twin)
+
+    situations = dict(kept.outcomes.values_list("exit_date", "situation"))
+    assert situations[same_exit] == OutcomeSituation.DURABLE_CDI
+    assert situations[earlier_exit.exit_date] == earlier_exit.situation
+    assert list(kept.esf_entries.all()) == [entry]

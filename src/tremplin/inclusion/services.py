@@ -23,8 +23,10 @@ from tremplin.inclusion.enums import CriterionStatus, EventAction, HoursStatus
 from tremplin.inclusion.evidence import evidence_extension
 from tremplin.inclusion.models import (
     EligibilityCriterion,
+    EsfEntry,
     HoursEntry,
     InclusionEvent,
+    Outcome,
     Participant,
     ParticipantCriterion,
     Placement,
@@ -923,7 +925,7 @@ def _merge_conflicts(kept: Placement, merged: list[Placement]) -> list[str]:
 @transaction.atomic
 def participant_merge(*, actor: User | None, kept: Participant, merged: Participant) -> Participant:
     """Two records of one person become one: ``merged`` gives ``kept`` its placements
-    (with their hours) and criteria, and stays as a record of its own history.
+    (with their hours), criteria, outcomes and ESF entries, and stays as a record of its own history.
 
     Refused when both records hold placements on the same contract (or lot) over
     overlapping periods: the hours of one month would be counted twice.
@@ -974,6 +976,22 @@ def participant_merge(*, actor: User | None, kept: Participant, merged: Particip
         moved_criteria.append(item.pk)
     moved_placements = [p.pk for p in merged_placements]
     Placement.objects.filter(pk__in=moved_placements).update(participant=kept)
+    # Outcomes and ESF entries follow the person, unless the kept record already holds the
+    # same exit (or entry): then the kept record's, checked more recently, stays.
+    kept_exits = set(kept.outcomes.values_list("exit_date", "moment"))
+    moved_outcomes = [
+        pk
+        for pk, exit_date, moment in merged.outcomes.values_list("pk", "exit_date", "moment")
+        if (exit_date, moment) not in kept_exits
+    ]
+    Outcome.objects.filter(pk__in=moved_outcomes).update(participant=kept)
+    kept_entries = set(kept.esf_entries.values_list("entered_on", flat=True))
+    moved_esf_entries = [
+        pk
+        for pk, entered_on in merged.esf_entries.values_list("pk", "entered_on")
+        if entered_on not in kept_entries
+    ]
+    EsfEntry.objects.filter(pk__in=moved_esf_entries).update(participant=kept)
     # Records merged earlier into ``merged`` now point at the kept one.
     earlier = list(Participant.all_objects.filter(merged_into=merged).values_list("pk", flat=True))
     Participant.all_objects.filter(pk__in=earlier).update(merged_into=kept)
@@ -991,6 +1009,8 @@ def participant_merge(*, actor: User | None, kept: Participant, merged: Particip
             "criterion_ids": moved_criteria,
             "replaced_criterion_ids": replaced_criteria,
             "dropped_criterion_ids": dropped_criteria,
+            "outcome_ids": moved_outcomes,
+            "esf_entry_ids": moved_esf_entries,
             "merged_record_ids": earlier,
         },
     )
