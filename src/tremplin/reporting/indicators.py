@@ -18,13 +18,16 @@ Definitions:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import repeat
+from operator import add, mul, sub, truediv
 from urllib.parse import urlencode
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -258,51 +261,56 @@ def monthly_expected(
     }
 
 
-def _month_index(month: date, first: date) -> int:
-    return (month.year - first.year) * 12 + month.month - first.month
-
-
 def _expected_by_month(
     obligations: Iterable[tuple[int | Decimal, date, date]], months: list[date]
 ) -> dict[date, Decimal]:
     """The hours expected each month of ``months`` (consecutive), summed over contracts.
 
-    The same figures as summing ``monthly_expected`` of every contract over every month,
-    at a fraction of the cost: a month before a contract's start or from its end on
-    expects nothing, so each contract only visits the months of its execution; and the
-    hours due by a month's end are those due by the next one's first day, computed once.
+    Exactly the figures of summing ``monthly_expected`` of every contract over every month
+    (the same Decimal operations on the same values, added up in the same order), at a
+    fraction of the cost. A month's expected hours are the hours due by the next month's
+    first day minus those due by its own; both are nothing before the start and everything
+    from the end on, so their difference is zero there and is not added (adding zero
+    changes no sum). Each contract only computes the hours due at the month bounds inside
+    its execution, and every per-month step runs in ``map`` (C), not in a Python loop:
+    this is the report's hottest code.
     """
-    expected = dict.fromkeys(months, ZERO)
     if not months:
-        return expected
-    first, count = months[0], len(months)
-    # Each month's first day, and the day after the last month: the bounds of the months.
-    bounds = [*months, _next_month(months[-1])]
+        return {}
+    count = len(months)
+    # The day numbers of each month's first day, and of the day after the last month.
+    bounds = [month.toordinal() for month in months]
+    bounds.append(_next_month(months[-1]).toordinal())
+    sums = [ZERO] * count
     for required, start, end in obligations:
-        # Outside [the month before the start's, the end's month] the hours due by a
-        # month's first day and by the next one's are equal (nothing, or everything).
-        # The month before counts: a contract starting on a 1st may be due by then.
-        low = max(0, _month_index(start, first) - 1)
-        high = min(count - 1, max(_month_index(start, first), _month_index(end, first)))
-        if low > high:
+        first_day = start.toordinal()
+        last_day = max(end.toordinal(), first_day)  # an end before the start: due at once
+        # Bounds [inside, due) fall inside the execution; those before expect nothing,
+        # those from ``due`` on expect everything.
+        inside = bisect_left(bounds, first_day)
+        due = bisect_left(bounds, last_day)
+        # The months whose hours due change: the month before the start's (a contract
+        # starting on a 1st may be due by then) to the end's, within the chart.
+        low = max(inside - 1, 0)
+        high = min(due, count)
+        if low >= high:
             continue
-        required = Decimal(required)
-        total = Decimal((end - start).days)
-        # ``procurement.progress.expected_hours_by`` inlined (the same operations, in the
-        # same order, so the same figures): this loop is the report's hottest.
-        due_before = None
-        for index in range(low, high + 2):
-            day = bounds[index]
-            if day < start:
-                due = ZERO
-            elif day >= end:
-                due = required
-            else:
-                due = required * Decimal((day - start).days) / total
-            if due_before is not None:
-                expected[bounds[index - 1]] += due - due_before
-            due_before = due
-    return expected
+        total = Decimal(last_day - first_day)
+        inner = bounds[max(inside, low) : min(due, high + 1)]
+        # ``procurement.progress.expected_hours_by`` at each bound: required × elapsed
+        # days ÷ total days. The product is exact (integers, or a Decimal times an
+        # integer), so the one rounded operation, the division, gives the same figure.
+        dues: list[Decimal] = [ZERO] * (max(inside, low) - low)
+        dues.extend(
+            map(
+                truediv,
+                map(mul, repeat(required), map(sub, inner, repeat(first_day))),
+                repeat(total),
+            )
+        )
+        dues.extend(repeat(Decimal(required), high + 1 - low - len(dues)))
+        sums[low:high] = map(add, sums[low:high], map(sub, dues[1:], dues))
+    return dict(zip(months, sums, strict=True))
 
 
 # --- The report ----------------------------------------------------------------------
@@ -333,11 +341,15 @@ def _validated_entries(
     entries = HoursEntry.objects.filter(
         status=HoursStatus.VALIDATED, placement__contract__in=contracts.values("pk")
     )
+    return _in_period(entries, filters).order_by()
+
+
+def _in_period(entries: QuerySet[HoursEntry], filters: ReportFilters) -> QuerySet[HoursEntry]:
     if filters.first_month:
         entries = entries.filter(month__gte=filters.first_month)
     if filters.end:
         entries = entries.filter(month__lte=filters.end)
-    return entries.order_by()
+    return entries
 
 
 def _url(name: str, **params: object) -> str:
@@ -529,8 +541,21 @@ def impact_report(
         additive=False,
     )
 
-    # 7. The participants, broken down by their own fields.
-    participant_ids = entries.values("placement__participant_id")
+    # 7. The participants, broken down by their own fields. The people with validated
+    # hours are found from their placements on the contracts, each probing its entries
+    # for one in the period (it stops at the first): reading every entry instead, three
+    # times (here, by criterion and for outcomes), was most of these queries' time.
+    has_entries = Exists(
+        _in_period(
+            HoursEntry.objects.filter(placement=OuterRef("pk"), status=HoursStatus.VALIDATED),
+            filters,
+        )
+    )
+    participant_ids = (
+        Placement.objects.filter(contract__in=selected.values("pk"))
+        .filter(has_entries)
+        .values("participant_id")
+    )
     participants = Participant.objects.filter(pk__in=participant_ids)
     people = _participant_figures(participants, filters.start or today)
     participants_by_sex = _series_from_counts(
