@@ -44,6 +44,7 @@ from tremplin.inclusion.models import (
     ParticipantCriterion,
     Placement,
 )
+from tremplin.inclusion.outcome_sections import participant_outcome_sections
 from tremplin.organisations.access import UserScope, scope_for
 
 PARTICIPANTS_PER_PAGE = 50
@@ -315,6 +316,7 @@ def _render_participant(
             "older_timeline": timeline[RECENT_EVENTS:],
             "time_zone": network.time_zone,
             "possible_duplicates": possible_duplicates,
+            "outcome_sections": participant_outcome_sections(scope, participant, today),
         },
         status=status,
     )

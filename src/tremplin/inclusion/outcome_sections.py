@@ -1,8 +1,5 @@
-"""The "Sorties et situations" and "Données FSE" sections of a participant's page.
-
-They are read here, through the scoped selectors, so that the participant page only
-includes them: ``{% participant_outcomes participant %}``.
-"""
+"""What the "Sorties et situations" and "Données FSE" sections of a participant's page
+show: each exit with its situation at exit and six months later, and the ESF entries."""
 
 from __future__ import annotations
 
@@ -10,16 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django import template
-from django.utils import timezone
-
 from tremplin.inclusion import selectors
 from tremplin.inclusion.enums import OUTCOME_CATEGORIES, OutcomeMoment
 from tremplin.inclusion.followup import six_month_due, six_month_earliest
 from tremplin.inclusion.models import Outcome, Participant
-from tremplin.organisations.access import scope_for
-
-register = template.Library()
+from tremplin.organisations.access import UserScope
 
 CATEGORY_COLOURS = {
     "durable_job": "success",
@@ -62,11 +54,10 @@ def _decorate(outcome: Outcome | None) -> None:
         outcome.colour = CATEGORY_COLOURS[category]  # type: ignore[attr-defined]
 
 
-@register.inclusion_tag("inclusion/outcomes/_participant_sections.html", takes_context=True)
-def participant_outcomes(context: template.Context, participant: Participant) -> dict[str, Any]:
-    request = context["request"]
-    scope = scope_for(request.user)
-    today = timezone.localdate()
+def participant_outcome_sections(
+    scope: UserScope, participant: Participant, today: date
+) -> dict[str, Any]:
+    """The exits (newest first, with their follow-up state) and ESF entries (two queries)."""
     exits: dict[date, Exit] = {}
     for outcome in selectors.outcomes_of_participant(scope, participant):
         _decorate(outcome)
@@ -80,9 +71,6 @@ def participant_outcomes(context: template.Context, participant: Participant) ->
         for item in sorted(exits.values(), key=lambda item: item.exit_date, reverse=True)
     ]
     return {
-        "participant": participant,
         "exits": rows,
         "esf_entries": list(selectors.esf_entries_of_participant(scope, participant)),
-        "csrf_token": context.get("csrf_token"),
-        "request": request,
     }
