@@ -231,6 +231,7 @@ LISTS: dict[str, Call] = {
     "participant_list": Call("get"),
     "duplicate_list": Call("get"),
     "hours_review": Call("get"),
+    "validated_hours": Call("get"),
     "outcomes_due": Call("get"),
 }
 # The rest: creating a participant (in one's own structure), and the pickers of the

@@ -985,3 +985,101 @@ def company_contract_export(scope: UserScope, *, search: str = "") -> QuerySet[C
     """The company's contracts with their hours, as on its home page, without the
     clauses (an export lists figures, not the formulas)."""
     return company_contract_list(scope, search=search).prefetch_related(None)
+
+
+# --- Validated hours: the rows behind the hours figures of the indicators ------------
+
+
+@dataclass(frozen=True)
+class ValidatedHoursFilters:
+    """What narrows the validated hours; the same meaning as the indicators' filters."""
+
+    month: date | None = None  # one month (first day)
+    first_month: date | None = None  # months from this one (first day)...
+    last_month: date | None = None  # ...to this one, both included
+    contract_id: int | None = None
+    buyer_id: int | None = None
+    execution_mode: str = ""
+    criterion_code: str = ""  # a confirmed eligibility criterion of the participant
+    structure_id: int | None = None  # the facilitator structure of the contract
+
+
+def validated_hours(
+    scope: UserScope, filters: ValidatedHoursFilters | None = None
+) -> QuerySet[HoursEntry]:
+    """Validated hours of the user's structures' participants, narrowed by ``filters``.
+
+    The structure is the contract's facilitator, as on the indicators page, so that a
+    figure there and the total of the list it links to count the same entries.
+    """
+    filters = filters or ValidatedHoursFilters()
+    entries = hours_entries_visible_to(scope).filter(status=HoursStatus.VALIDATED)
+    if filters.month is not None:
+        entries = entries.filter(month=filters.month.replace(day=1))
+    if filters.first_month is not None:
+        entries = entries.filter(month__gte=filters.first_month.replace(day=1))
+    if filters.last_month is not None:
+        entries = entries.filter(month__lte=filters.last_month.replace(day=1))
+    if filters.contract_id:
+        entries = entries.filter(placement__contract_id=filters.contract_id)
+    if filters.buyer_id:
+        entries = entries.filter(placement__contract__buyer_id=filters.buyer_id)
+    if filters.structure_id:
+        entries = entries.filter(placement__contract__facilitator_id=filters.structure_id)
+    if filters.execution_mode:
+        entries = entries.filter(placement__execution_mode=filters.execution_mode)
+    if filters.criterion_code:
+        # Exists, not a join: a person counts once per entry whatever their criteria.
+        entries = entries.filter(
+            Exists(
+                ParticipantCriterion.objects.filter(
+                    participant_id=OuterRef("placement__participant_id"),
+                    status=CriterionStatus.CONFIRMED,
+                    criterion__code=filters.criterion_code,
+                )
+            )
+        )
+    return entries.select_related(
+        "placement__participant",
+        "placement__contract",
+        "placement__employer",
+        "reviewed_by",
+    ).order_by(
+        "-month", "placement__contract__reference", "placement__participant__last_name", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class ValidatedHoursTotals:
+    entries: int
+    hours: Decimal
+    people: int
+
+
+def validated_hours_totals(entries: QuerySet[HoursEntry]) -> ValidatedHoursTotals:
+    """One aggregate query: insertion hours, entries and distinct people of ``entries``."""
+    totals = entries.order_by().aggregate(
+        entries=Count("pk"),
+        hours=Coalesce(Sum("total_hours"), Value(Decimal(0))),
+        people=Count("placement__participant_id", distinct=True),
+    )
+    return ValidatedHoursTotals(
+        entries=totals["entries"], hours=Decimal(totals["hours"]), people=totals["people"]
+    )
+
+
+def validated_hours_filter_choices(scope: UserScope) -> dict[str, QuerySet[Any]]:
+    """The choices of the list's filters (the form's keyword arguments): the contracts of
+    the user's placements, their buyers and structures, and every criterion (a reference
+    list: a criterion no longer accepted by the network may still be held by someone)."""
+    contracts = Contract.objects.filter(
+        pk__in=placements_visible_to(scope).values("contract_id")
+    ).order_by("reference", "pk")
+    return {
+        "contracts": contracts,
+        "buyers": Organisation.objects.filter(pk__in=contracts.values("buyer_id")).order_by("name"),
+        "structures": Organisation.objects.filter(
+            pk__in=contracts.values("facilitator_id")
+        ).order_by("name"),
+        "criteria": EligibilityCriterion.objects.order_by("position", "label"),
+    }

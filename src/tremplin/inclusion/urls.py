@@ -2,6 +2,7 @@ from django.urls import path
 
 from tremplin.inclusion import (
     duplicate_views,
+    hours_views,
     import_views,
     mode_rule_views,
     outcome_views,
@@ -23,6 +24,7 @@ urlpatterns = [
     path("mises-en-emploi/<int:pk>/", views.placement_detail, name="placement_detail"),
     path("mises-en-emploi/<int:pk>/heures/", views.hours_record, name="hours_record"),
     path("heures/a-valider/", views.hours_review, name="hours_review"),
+    path("heures/validees/", hours_views.validated_hours, name="validated_hours"),
     path("heures/<int:pk>/valider/", views.hours_validate, name="hours_validate"),
     path("heures/<int:pk>/refuser/", views.hours_reject, name="hours_reject"),
     path("heures/valider-lot/", views.hours_validate_bulk, name="hours_validate_bulk"),

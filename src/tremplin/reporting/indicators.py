@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
@@ -127,6 +127,7 @@ class MonthPoint:
     month: date  # first day of the month
     realised: Decimal  # validated hours of the month
     expected: Decimal  # hours expected that month (obligation prorated over execution)
+    url: str = ""  # the validated hours of the month ("" when not linkable)
 
 
 @dataclass(frozen=True)
@@ -356,6 +357,26 @@ def _url(name: str, **params: object) -> str:
     return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
 
 
+def _validated_hours_url(filters: ReportFilters, **params: str) -> str:
+    """The validated hours list narrowed as the report is, plus ``params``; "" when the
+    list cannot express the filters (several buyers, structures or contracts)."""
+    query: dict[str, object] = {}
+    if filters.first_month:
+        query["du"] = f"{filters.first_month:%Y-%m}"
+    if filters.end:
+        query["au"] = f"{filters.end:%Y-%m}"
+    for name, ids in (
+        ("acheteur", filters.buyer_ids),
+        ("structure", filters.structure_ids),
+        ("marche", filters.contract_ids),
+    ):
+        if len(ids) > 1:
+            return ""
+        if ids:
+            query[name] = next(iter(ids))
+    return _url("inclusion:validated_hours", **query, **params)
+
+
 def _series_from_counts(
     title: str,
     unit: str,
@@ -510,6 +531,20 @@ def impact_report(
         mode_hours,
         keep_empty=False,
     )
+    # Hours lists name people: linked for facilitators only (no query: URLs only).
+    link_hours = link_rows and link_people
+    if link_hours:
+        hours_by_mode = replace(
+            hours_by_mode,
+            bars=[
+                replace(bar, url=_validated_hours_url(filters, modalite=bar.key))
+                for bar in hours_by_mode.bars
+            ],
+        )
+        hours_by_month = [
+            replace(point, url=_validated_hours_url(filters, mois=f"{point.month:%Y-%m}"))
+            for point in hours_by_month
+        ]
 
     # 6. Hours by eligible public: an entry joins each confirmed criterion of its
     # participant, so a person with several criteria counts in each.
@@ -534,6 +569,13 @@ def impact_report(
                 key=row["placement__participant__criteria__criterion__code"],
                 label=row["placement__participant__criteria__criterion__label"],
                 value=Decimal(row["hours"]),
+                url=(
+                    _validated_hours_url(
+                        filters, critere=row["placement__participant__criteria__criterion__code"]
+                    )
+                    if link_hours
+                    else ""
+                ),
             )
             for row in public_rows
         ],
