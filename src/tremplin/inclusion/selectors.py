@@ -24,7 +24,12 @@ from django.db.models.functions import Coalesce
 
 from tremplin.core.models import RomeJobTitle
 from tremplin.inclusion import duplicates
-from tremplin.inclusion.enums import CriterionStatus, HoursStatus, OutcomeMoment
+from tremplin.inclusion.enums import (
+    OUTCOME_CATEGORIES,
+    CriterionStatus,
+    HoursStatus,
+    OutcomeMoment,
+)
 from tremplin.inclusion.followup import exits_due_by
 from tremplin.inclusion.models import (
     EligibilityCriterion,
@@ -198,16 +203,135 @@ def criteria_accepted_by(network: Network) -> QuerySet[EligibilityCriterion]:
 # Pages of the inclusion app ------------------------------------------------------------
 
 
+# The age bands of the indicators page (same keys): (youngest age, oldest age or None).
+AGE_BANDS: dict[str, tuple[int, int | None]] = {
+    "under_26": (0, 25),
+    "26_49": (26, 49),
+    "50_plus": (50, None),
+}
+
+
+@dataclass(frozen=True)
+class ReportPeopleFilters:
+    """The people behind a figure of the indicators page: those with validated hours in
+    the months [first_month, last_day] on the selected contracts, narrowed by a field of
+    theirs or by an outcome observed in the period. Same definitions as the report."""
+
+    first_month: date | None = None  # first day of the first month
+    last_day: date | None = None  # last day of the last month
+    contract_id: int | None = None
+    buyer_id: int | None = None
+    structure_id: int | None = None  # the facilitator structure of the contract
+    sex: str = ""
+    age_band: str = ""  # a key of AGE_BANDS, age on ``age_day``
+    age_day: date | None = None  # the report's reference day (start of the period)
+    qpv: bool | None = None
+    qualification: str = ""
+    outcome_moment: str = ""
+    outcome_category: str = ""  # an OutcomeCategory value, with ``outcome_moment``
+
+
+def _years_ago(day: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February falls back to 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return date(day.year - years, 2, 28)
+
+
+def _report_people(
+    scope: UserScope, participants: QuerySet[Participant], filters: ReportPeopleFilters
+) -> QuerySet[Participant]:
+    """``participants`` narrowed to the people of an indicators figure (no query)."""
+    contracts = Contract.objects.filter(facilitator_id__in=scope.facilitator_ids)
+    if filters.contract_id:
+        contracts = contracts.filter(pk=filters.contract_id)
+    if filters.buyer_id:
+        contracts = contracts.filter(buyer_id=filters.buyer_id)
+    if filters.structure_id:
+        contracts = contracts.filter(facilitator_id=filters.structure_id)
+    entries = HoursEntry.objects.filter(placement=OuterRef("pk"), status=HoursStatus.VALIDATED)
+    if filters.first_month:
+        entries = entries.filter(month__gte=filters.first_month)
+    if filters.last_day:
+        entries = entries.filter(month__lte=filters.last_day)
+    participants = participants.filter(
+        pk__in=Placement.objects.filter(contract__in=contracts.values("pk"))
+        .filter(Exists(entries))
+        .values("participant_id")
+    )
+    if filters.sex:
+        participants = participants.filter(sex=filters.sex)
+    if filters.qpv is not None:
+        participants = participants.filter(qpv_resident=filters.qpv)
+    if filters.qualification:
+        participants = participants.filter(qualification_level=filters.qualification)
+    if filters.age_band in AGE_BANDS and filters.age_day:
+        youngest, oldest = AGE_BANDS[filters.age_band]
+        if youngest:
+            participants = participants.filter(
+                birth_date__lte=_years_ago(filters.age_day, youngest)
+            )
+        if oldest is not None:
+            participants = participants.filter(
+                birth_date__gt=_years_ago(filters.age_day, oldest + 1)
+            )
+    if filters.outcome_moment and filters.outcome_category:
+        outcomes = Outcome.objects.filter(
+            participant=OuterRef("pk"),
+            moment=filters.outcome_moment,
+            situation__in=[
+                situation
+                for situation, category in OUTCOME_CATEGORIES.items()
+                if category == filters.outcome_category
+            ],
+        )
+        if filters.first_month:
+            outcomes = outcomes.filter(observed_on__gte=filters.first_month)
+        if filters.last_day:
+            outcomes = outcomes.filter(observed_on__lte=filters.last_day)
+        participants = participants.filter(Exists(outcomes))
+    return participants
+
+
+def report_filter_names(filters: ReportPeopleFilters) -> dict[int, str]:
+    """The names of the contract, buyer and structure of ``filters`` (one query at most)."""
+    names: dict[int, str] = {}
+    organisation_ids = [pk for pk in (filters.buyer_id, filters.structure_id) if pk]
+    if organisation_ids:
+        names.update(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name"))
+    return names
+
+
+def report_contract_reference(scope: UserScope, contract_id: int | None) -> str:
+    """The reference of one of the user's structures' contracts ("" if none)."""
+    if not contract_id:
+        return ""
+    return (
+        Contract.objects.filter(pk=contract_id, facilitator_id__in=scope.facilitator_ids)
+        .values_list("reference", flat=True)
+        .first()
+        or ""
+    )
+
+
 def participant_rows(
-    scope: UserScope, *, search: str = "", criterion: str = ""
+    scope: UserScope,
+    *,
+    search: str = "",
+    criterion: str = "",
+    report: ReportPeopleFilters | None = None,
 ) -> QuerySet[Participant]:
     """The participants list: ``participant_list`` with each one's criteria prefetched.
 
     ``criterion`` (a code of the reference list) keeps the people who hold it confirmed:
-    the rows behind a "participants by criterion" figure.
+    the rows behind a "participants by criterion" figure. ``report`` keeps the people
+    behind a figure of the indicators page.
     """
     words = search.split()
     participants = participant_list(scope)
+    if report is not None:
+        participants = _report_people(scope, participants, report)
     if criterion:
         participants = participants.filter(
             Exists(

@@ -27,7 +27,14 @@ from tremplin.core.http import export_format, export_response, safe_next_url
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion import history, selectors, services
 from tremplin.inclusion.age import age_on
-from tremplin.inclusion.enums import HOURS_STATUS_COLOURS, HoursStatus
+from tremplin.inclusion.enums import (
+    HOURS_STATUS_COLOURS,
+    HoursStatus,
+    OutcomeCategory,
+    OutcomeMoment,
+    QualificationLevel,
+    Sex,
+)
 from tremplin.inclusion.forms import (
     BulkValidateForm,
     CriterionForm,
@@ -142,14 +149,128 @@ def participant_export_row(participant: Participant) -> list[Value]:
     ]
 
 
+# The GET parameters by which the indicators page links its figures of people here.
+REPORT_PARAMETERS = (
+    "heures",  # "validees": the people with validated hours (all the others imply it)
+    "du",
+    "au",
+    "marche",
+    "acheteur",
+    "structure",
+    "sexe",
+    "age",
+    "qpv",
+    "niveau",
+    "sortie",
+)
+AGE_BAND_LABELS = {
+    "under_26": "moins de 26 ans",
+    "26_49": "26 à 49 ans",
+    "50_plus": "50 ans et plus",
+}
+OUTCOME_MOMENT_LABELS = {
+    OutcomeMoment.EXIT: "situation à la sortie",
+    OutcomeMoment.SIX_MONTHS: "situation à 6 mois",
+}
+
+
+def _month_parameter(value: str, *, last_day: bool = False) -> datetime.date | None:
+    """A "YYYY-MM" parameter: its first day, or its last day; None if malformed."""
+    try:
+        month = datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return None
+    if last_day:
+        following = (
+            month.replace(year=month.year + 1, month=1)
+            if month.month == 12
+            else (month.replace(month=month.month + 1))
+        )
+        return following - datetime.timedelta(days=1)
+    return month
+
+
+def _id_parameter(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def report_people_filters(
+    params: Any, today: datetime.date
+) -> selectors.ReportPeopleFilters | None:
+    """The indicators' filters among ``params`` (a QueryDict); None when there are none.
+
+    The age is taken on the first day of the period, or today, as on the indicators page.
+    """
+    if not any(params.get(name) for name in REPORT_PARAMETERS):
+        return None
+    first_month = _month_parameter(params.get("du", ""))
+    last_day = _month_parameter(params.get("au", ""), last_day=True)
+    moment, _, category = params.get("sortie", "").partition(":")
+    valid_outcome = moment in OutcomeMoment.values and category in OutcomeCategory.values
+    sex = params.get("sexe", "")
+    qualification = params.get("niveau", "")
+    return selectors.ReportPeopleFilters(
+        first_month=first_month,
+        last_day=last_day,
+        contract_id=_id_parameter(params.get("marche", "")),
+        buyer_id=_id_parameter(params.get("acheteur", "")),
+        structure_id=_id_parameter(params.get("structure", "")),
+        sex=sex if sex in Sex.values else "",
+        age_band=params.get("age", "") if params.get("age") in AGE_BAND_LABELS else "",
+        age_day=first_month or today,
+        qpv={"oui": True, "non": False}.get(params.get("qpv", "")),
+        qualification=qualification if qualification in QualificationLevel.values else "",
+        outcome_moment=moment if valid_outcome else "",
+        outcome_category=category if valid_outcome else "",
+    )
+
+
+def report_filter_labels(
+    filters: selectors.ReportPeopleFilters, names: dict[int, str], contract_reference: str
+) -> list[str]:
+    """What the banner says of ``filters``, in French."""
+    labels = ["personnes avec des heures validées"]
+    first, last = filters.first_month, filters.last_day
+    if first and last:
+        labels.append(f"de {_month_label(first)} à {_month_label(last)}")
+    elif first:
+        labels.append(f"depuis {_month_label(first)}")
+    elif last:
+        labels.append(f"jusqu'à {_month_label(last)}")
+    if contract_reference:
+        labels.append(f"marché {contract_reference}")
+    if filters.buyer_id:
+        labels.append(f"acheteur {names.get(filters.buyer_id, '—')}")
+    if filters.structure_id:
+        labels.append(f"structure {names.get(filters.structure_id, '—')}")
+    if filters.sex:
+        labels.append(Sex(filters.sex).label.lower() + "s")
+    if filters.age_band and filters.age_day:
+        labels.append(f"{AGE_BAND_LABELS[filters.age_band]} au {filters.age_day:%d/%m/%Y}")
+    if filters.qpv is not None:
+        labels.append("habite un QPV" if filters.qpv else "n'habite pas un QPV")
+    if filters.qualification:
+        labels.append(QualificationLevel(filters.qualification).label)
+    if filters.outcome_moment:
+        labels.append(
+            f"{OUTCOME_MOMENT_LABELS[OutcomeMoment(filters.outcome_moment)]} : "
+            f"{OutcomeCategory(filters.outcome_category).label.lower()}, constatée dans la période"
+        )
+    return labels
+
+
 def participant_list(request: HttpRequest) -> HttpResponse:
     scope = _facilitator_scope(request)
     search = request.GET.get("q", "").strip()
     criteria = list(selectors.criteria_of_structures(scope))
+    today = timezone.localdate()
+    report = report_people_filters(request.GET, today)
     criterion = request.GET.get("critere", "")
-    if criterion not in {item.code for item in criteria}:
+    # From the indicators, any criterion a participant holds (perhaps one their network
+    # no longer accepts) keeps its figure's rows.
+    if criterion not in {item.code for item in criteria} and (report is None or not criterion):
         criterion = ""
-    rows = selectors.participant_rows(scope, search=search, criterion=criterion)
+    rows = selectors.participant_rows(scope, search=search, criterion=criterion, report=report)
     if wanted := export_format(request.GET.get("format")):
         return export_response(
             wanted,
@@ -160,7 +281,6 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         )
     paginator = Paginator(rows, PARTICIPANTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    today = timezone.localdate()
     for participant in page.object_list:
         participant.age = age_on(participant.birth_date, today)  # type: ignore[attr-defined]
         for item in participant.criteria.all():
@@ -169,7 +289,18 @@ def participant_list(request: HttpRequest) -> HttpResponse:
             )
             item.expired = item.valid_until is not None and item.valid_until < today  # type: ignore[attr-defined]
     kept = {key: value for key, value in (("q", search), ("critere", criterion)) if value}
-    query = urlencode(kept) + "&" if kept else ""
+    report_query = {name: request.GET[name] for name in REPORT_PARAMETERS if request.GET.get(name)}
+    query = urlencode({**kept, **report_query})
+    query = query + "&" if query else ""
+    report_labels = (
+        report_filter_labels(
+            report,
+            selectors.report_filter_names(report),
+            selectors.report_contract_reference(scope, report.contract_id),
+        )
+        if report is not None
+        else []
+    )
     return render(
         request,
         "inclusion/participant_list.html",
@@ -183,6 +314,10 @@ def participant_list(request: HttpRequest) -> HttpResponse:
             ),
             "page_query": query,
             "duplicate_count": len(selectors.duplicate_pairs(scope)),
+            "report_labels": report_labels,
+            "report_hidden": report_query,
+            "clear_report_url": reverse("inclusion:participant_list")
+            + (f"?{urlencode(kept)}" if kept else ""),
         },
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from tremplin.core.exports import Column, Value
@@ -92,9 +91,7 @@ def indicators_page(request: HttpRequest) -> HttpResponse:
         "choices": choices,
         "period_label": form.period_label,
         # Only a facilitator may go from a count of people to the people themselves.
-        "people_url": reverse("inclusion:participant_list")
-        if scope.is_facilitator
-        else "#participants",
+        "people_url": report.people_url or "#participants",
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "reporting/_indicators_results.html", context)

@@ -153,6 +153,7 @@ class ImpactReport:
     outcomes_at_exit: Series
     outcomes_at_six_months: Series
     contract_list_url: str = ""  # the contracts of the report, when linkable
+    people_url: str = ""  # the participants of the report, when linkable
     series_of_people: list[Series] = field(default_factory=list)
 
     # Same rounding rules as ``reporting.selectors.HoursFigures``.
@@ -360,12 +361,22 @@ def _url(name: str, **params: object) -> str:
 def _validated_hours_url(filters: ReportFilters, **params: str) -> str:
     """The validated hours list narrowed as the report is, plus ``params``; "" when the
     list cannot express the filters (several buyers, structures or contracts)."""
+    return _list_url("inclusion:validated_hours", filters, **params)
+
+
+def _people_url(filters: ReportFilters, **params: str) -> str:
+    """The participants list narrowed to the report's participants, plus ``params``
+    (``heures`` says "with validated hours" when the report has no other filter)."""
+    return _list_url("inclusion:participant_list", filters, heures="validees", **params)
+
+
+def _list_url(name: str, filters: ReportFilters, **params: str) -> str:
     query: dict[str, object] = {}
     if filters.first_month:
         query["du"] = f"{filters.first_month:%Y-%m}"
     if filters.end:
         query["au"] = f"{filters.end:%Y-%m}"
-    for name, ids in (
+    for key, ids in (
         ("acheteur", filters.buyer_ids),
         ("structure", filters.structure_ids),
         ("marche", filters.contract_ids),
@@ -373,8 +384,8 @@ def _validated_hours_url(filters: ReportFilters, **params: str) -> str:
         if len(ids) > 1:
             return ""
         if ids:
-            query[name] = next(iter(ids))
-    return _url("inclusion:validated_hours", **query, **params)
+            query[key] = next(iter(ids))
+    return _url(name, **query, **params)
 
 
 def _series_from_counts(
@@ -670,6 +681,52 @@ def impact_report(
         by_category = tally[row["moment"]]
         by_category[category] = by_category.get(category, 0) + row["count"]
 
+    outcomes_at_exit = _series_from_counts(
+        "Situation à la sortie",
+        UNIT_PEOPLE,
+        OutcomeCategory.choices,
+        tally[OutcomeMoment.EXIT],
+        note="Situations constatées dans la période.",
+    )
+    outcomes_at_six_months = _series_from_counts(
+        "Situation à 6 mois",
+        UNIT_PEOPLE,
+        OutcomeCategory.choices,
+        tally[OutcomeMoment.SIX_MONTHS],
+        note="Situations constatées dans la période.",
+    )
+    # People lists name people: linked for facilitators only (no query: URLs only).
+    people_url = ""
+    if link_hours and (people_url := _people_url(filters)):
+
+        def linked(
+            series: Series, parameter: str, values: Mapping[str, str] | None = None
+        ) -> Series:
+            return replace(
+                series,
+                bars=[
+                    replace(
+                        bar,
+                        url=_people_url(
+                            filters, **{parameter: (values or {}).get(bar.key, bar.key)}
+                        ),
+                    )
+                    for bar in series.bars
+                ],
+            )
+
+        participants_by_sex = linked(participants_by_sex, "sexe")
+        participants_by_age_band = linked(participants_by_age_band, "age")
+        participants_by_qpv = linked(participants_by_qpv, "qpv", {"yes": "oui", "no": "non"})
+        participants_by_qualification = linked(participants_by_qualification, "niveau")
+        participants_by_criterion = linked(participants_by_criterion, "critere")
+        exit_keys = {key: f"{OutcomeMoment.EXIT.value}:{key}" for key in OutcomeCategory.values}
+        outcomes_at_exit = linked(outcomes_at_exit, "sortie", exit_keys)
+        six_month_keys = {
+            key: f"{OutcomeMoment.SIX_MONTHS.value}:{key}" for key in OutcomeCategory.values
+        }
+        outcomes_at_six_months = linked(outcomes_at_six_months, "sortie", six_month_keys)
+
     report = ImpactReport(
         filters=filters,
         hours_per_fte=hours_per_fte,
@@ -689,21 +746,10 @@ def impact_report(
         participants_by_criterion=participants_by_criterion,
         participants_by_qpv=participants_by_qpv,
         participants_by_qualification=participants_by_qualification,
-        outcomes_at_exit=_series_from_counts(
-            "Situation à la sortie",
-            UNIT_PEOPLE,
-            OutcomeCategory.choices,
-            tally[OutcomeMoment.EXIT],
-            note="Situations constatées dans la période.",
-        ),
-        outcomes_at_six_months=_series_from_counts(
-            "Situation à 6 mois",
-            UNIT_PEOPLE,
-            OutcomeCategory.choices,
-            tally[OutcomeMoment.SIX_MONTHS],
-            note="Situations constatées dans la période.",
-        ),
+        outcomes_at_exit=outcomes_at_exit,
+        outcomes_at_six_months=outcomes_at_six_months,
         contract_list_url=_url("procurement:contract_list", clause="with") if link_rows else "",
+        people_url=people_url,
         series_of_people=[
             participants_by_sex,
             participants_by_age_band,
