@@ -391,6 +391,7 @@ def measure(scale: str) -> dict[str, Any]:
 def indicators_measure(coordinator: Any, network: Any, today: date) -> dict[str, Any] | None:
     """The indicators page's report over the network's contracts, once the module exists."""
     try:
+        from tremplin.inclusion.age import years_ago
         from tremplin.reporting import indicators
     except ImportError:
         return None
@@ -410,8 +411,8 @@ def indicators_measure(coordinator: Any, network: Any, today: date) -> dict[str,
     params = {
         "network": network.pk,
         "today": today,
-        "under_26_after": indicators.years_ago(today, 26),
-        "under_50_after": indicators.years_ago(today, 50),
+        "under_26_after": years_ago(today, 26),
+        "under_50_after": years_ago(today, 50),
     }
     sql_ms, _one, row = timed(lambda: sql(INDICATORS_SQL, params))
     check_indicators(report, row)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tremplin.inclusion.age import age_on
+from tremplin.inclusion.age import age_on, years_ago
 from tremplin.reporting.charts import (
     BAR_PLOT_WIDTH,
     MONTH_PLOT_HEIGHT,
@@ -18,7 +18,7 @@ from tremplin.reporting.charts import (
     nice_ceiling,
     nice_step,
 )
-from tremplin.reporting.indicators import monthly_expected, months_between, years_ago
+from tremplin.reporting.indicators import monthly_expected, months_between
 
 amounts = st.decimals(min_value=-1000, max_value=10**7, places=2, allow_nan=False)
 positive = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False)

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 
 from tremplin.core.models import RomeJobTitle
 from tremplin.inclusion import duplicates
+from tremplin.inclusion.age import AGE_BANDS
 from tremplin.inclusion.enums import (
     OUTCOME_CATEGORIES,
     CriterionStatus,
@@ -203,14 +204,6 @@ def criteria_accepted_by(network: Network) -> QuerySet[EligibilityCriterion]:
 # Pages of the inclusion app ------------------------------------------------------------
 
 
-# The age bands of the indicators page (same keys): (youngest age, oldest age or None).
-AGE_BANDS: dict[str, tuple[int, int | None]] = {
-    "under_26": (0, 25),
-    "26_49": (26, 49),
-    "50_plus": (50, None),
-}
-
-
 @dataclass(frozen=True)
 class ReportPeopleFilters:
     """The people behind a figure of the indicators page: those with validated hours in
@@ -229,14 +222,6 @@ class ReportPeopleFilters:
     qualification: str = ""
     outcome_moment: str = ""
     outcome_category: str = ""  # an OutcomeCategory value, with ``outcome_moment``
-
-
-def _years_ago(day: date, years: int) -> date:
-    """The same day ``years`` earlier (29 February falls back to 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return date(day.year - years, 2, 28)
 
 
 def _report_people(
@@ -266,16 +251,13 @@ def _report_people(
         participants = participants.filter(qpv_resident=filters.qpv)
     if filters.qualification:
         participants = participants.filter(qualification_level=filters.qualification)
-    if filters.age_band in AGE_BANDS and filters.age_day:
-        youngest, oldest = AGE_BANDS[filters.age_band]
-        if youngest:
-            participants = participants.filter(
-                birth_date__lte=_years_ago(filters.age_day, youngest)
-            )
-        if oldest is not None:
-            participants = participants.filter(
-                birth_date__gt=_years_ago(filters.age_day, oldest + 1)
-            )
+    band = next((band for band in AGE_BANDS if band.key == filters.age_band), None)
+    if band is not None and filters.age_day:
+        born_after, born_by = band.birth_dates(filters.age_day)
+        if born_after is not None:
+            participants = participants.filter(birth_date__gt=born_after)
+        if born_by is not None:
+            participants = participants.filter(birth_date__lte=born_by)
     if filters.outcome_moment and filters.outcome_category:
         outcomes = Outcome.objects.filter(
             participant=OuterRef("pk"),

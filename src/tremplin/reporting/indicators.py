@@ -37,6 +37,7 @@ from tremplin.core.fte import (
     rounded_full_time_equivalents,
 )
 from tremplin.core.fte import whole_full_time_equivalents as _whole_fte
+from tremplin.inclusion.age import AGE_BANDS, AgeBand
 from tremplin.inclusion.enums import (
     OUTCOME_CATEGORIES,
     CriterionStatus,
@@ -70,11 +71,6 @@ UNIT_CONTRACTS = "marchés"
 PUBLIC_NOTE = "Une personne qui relève de plusieurs publics compte dans chacun."
 CRITERION_NOTE = "Critères confirmés. " + PUBLIC_NOTE
 
-AGE_BANDS: tuple[tuple[str, str], ...] = (
-    ("under_26", "moins de 26 ans"),
-    ("26_49", "26 à 49 ans"),
-    ("50_plus", "50 ans et plus"),
-)
 QPV_LABELS = {"yes": "Habite un QPV", "no": "N'habite pas un QPV"}
 
 
@@ -237,14 +233,6 @@ def months_between(first: date, last: date) -> list[date]:
         months.append(month)
         month = _next_month(month)
     return months
-
-
-def years_ago(day: date, years: int) -> date:
-    """The same day ``years`` earlier (29 February falls back to 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return date(day.year - years, 2, 28)
 
 
 def monthly_expected(
@@ -449,19 +437,26 @@ def _hours_by_month(
     ]
 
 
+def _born_in(band: AgeBand, day: date) -> Q:
+    born_after, born_by = band.birth_dates(day)
+    condition = Q()
+    if born_after is not None:
+        condition &= Q(birth_date__gt=born_after)
+    if born_by is not None:
+        condition &= Q(birth_date__lte=born_by)
+    return condition
+
+
 def _participant_figures(
     participants: QuerySet[Participant], reference_day: date
 ) -> dict[str, int]:
     """One aggregate query: every breakdown of the participants by a field of theirs."""
-    under_26_after = years_ago(reference_day, 26)
-    under_50_after = years_ago(reference_day, 50)
     counts: dict[str, Count] = {
         "total": Count("pk"),
-        "age_under_26": Count("pk", filter=Q(birth_date__gt=under_26_after)),
-        "age_26_49": Count(
-            "pk", filter=Q(birth_date__lte=under_26_after, birth_date__gt=under_50_after)
-        ),
-        "age_50_plus": Count("pk", filter=Q(birth_date__lte=under_50_after)),
+        **{
+            f"age_{band.key}": Count("pk", filter=_born_in(band, reference_day))
+            for band in AGE_BANDS
+        },
         "qpv_yes": Count("pk", filter=Q(qpv_resident=True)),
         "qpv_no": Count("pk", filter=Q(qpv_resident=False)),
     }
@@ -620,8 +615,8 @@ def impact_report(
     participants_by_age_band = _series_from_counts(
         "Participants par âge",
         UNIT_PEOPLE,
-        AGE_BANDS,
-        {key: people[f"age_{key}"] for key, _ in AGE_BANDS},
+        [(band.key, band.label) for band in AGE_BANDS],
+        {band.key: people[f"age_{band.key}"] for band in AGE_BANDS},
         note=f"Âge au {(filters.start or today):%d/%m/%Y}.",
     )
     participants_by_qpv = _series_from_counts(
