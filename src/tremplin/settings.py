@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tremplin.organisations",
     "tremplin.procurement",
     "tremplin.inclusion",
+    "tremplin.matching",
     "tremplin.reporting",
     "tremplin.demo",
 ]
