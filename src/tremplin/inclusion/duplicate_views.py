@@ -20,14 +20,7 @@ from tremplin.inclusion.age import age_on
 from tremplin.inclusion.duplicates import Person, match
 from tremplin.inclusion.forms import MergeForm
 from tremplin.inclusion.models import Participant
-from tremplin.organisations.access import UserScope, scope_for
-
-
-def _facilitator_scope(request: HttpRequest) -> UserScope:
-    scope = scope_for(request.user)
-    if not scope.is_facilitator:
-        raise Http404("Aucune structure de facilitation.")
-    return scope
+from tremplin.organisations.access import UserScope, facilitator_scope
 
 
 def _candidate(scope: UserScope, pk: int) -> Participant:
@@ -68,7 +61,7 @@ def duplicate_export_row(pair: selectors.DuplicatePair) -> list[Value]:
 
 
 def duplicate_list(request: HttpRequest) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     pairs = selectors.duplicate_pairs(scope)
     if wanted := export_format(request.GET.get("format")):
         return export_response(
@@ -93,7 +86,7 @@ def _side(scope: UserScope, participant: Participant) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 def participant_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     first, second = _candidate(scope, pk), _candidate(scope, other_pk)
     if first.pk == second.pk:
         raise Http404("Choisissez deux fiches différentes.")

@@ -24,16 +24,9 @@ from tremplin.inclusion import selectors, services
 from tremplin.inclusion.evidence import content_type_of
 from tremplin.inclusion.forms import RejectForm
 from tremplin.inclusion.models import ParticipantCriterion
-from tremplin.organisations.access import UserScope, scope_for
+from tremplin.organisations.access import UserScope, facilitator_scope, scope_for
 
 CRITERIA_PER_PAGE = 50
-
-
-def _facilitator_scope(request: HttpRequest) -> UserScope:
-    scope = scope_for(request.user)
-    if not scope.is_facilitator:
-        raise Http404("Aucune structure de facilitation.")
-    return scope
 
 
 def _item(scope: UserScope, pk: int) -> ParticipantCriterion:
@@ -75,7 +68,7 @@ def criterion_export_row(row: dict[str, Any], employers: dict[int, list[str]]) -
 
 def criteria_review(request: HttpRequest) -> HttpResponse:
     """The criteria employers declared, waiting for the facilitator's check."""
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     if wanted := export_format(request.GET.get("format")):
         rows, employers = selectors.criteria_to_check_export(scope)
         return export_response(
@@ -100,7 +93,7 @@ def criteria_review(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def criterion_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     item = _item(scope, pk)
     services.criterion_confirm(actor=request.user, item=item)  # type: ignore[arg-type]
     messages.success(request, f"Critère « {item.criterion.label} » de {item.participant} confirmé.")
@@ -110,7 +103,7 @@ def criterion_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def criterion_refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     item = _item(scope, pk)
     default = reverse("inclusion:participant_detail", args=[item.participant_id]) + "#criteres"
     form = RejectForm(request.POST)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from tremplin.core.http import export_format, export_response
 from tremplin.inclusion import selectors
 from tremplin.inclusion.hours_forms import ValidatedHoursFilterForm
 from tremplin.inclusion.models import HoursEntry
-from tremplin.organisations.access import scope_for
+from tremplin.organisations.access import facilitator_scope
 
 ENTRIES_PER_PAGE = 50
 
@@ -54,9 +54,7 @@ def export_row(entry: HoursEntry) -> list[Value]:
 
 
 def validated_hours(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if not scope.is_facilitator:
-        raise Http404("Aucune structure de facilitation.")
+    scope = facilitator_scope(request.user)
     form = ValidatedHoursFilterForm(
         request.GET or None, **selectors.validated_hours_filter_choices(scope)
     )

@@ -31,18 +31,11 @@ from tremplin.inclusion.enums import (
 from tremplin.inclusion.followup import six_month_due, six_month_earliest
 from tremplin.inclusion.models import EsfEntry, Outcome, Participant
 from tremplin.inclusion.outcome_forms import EsfEntryForm, OutcomeForm, attach_errors
-from tremplin.organisations.access import UserScope, scope_for
+from tremplin.organisations.access import UserScope, facilitator_scope
 
 FOLLOW_UPS_PER_PAGE = 50
 # Criteria that make a person count as disabled for the ESF.
 DISABILITY_CRITERIA = frozenset({"rqth", "aah_invalidity"})
-
-
-def _facilitator_scope(request: HttpRequest) -> UserScope:
-    scope = scope_for(request.user)
-    if not scope.is_facilitator:
-        raise Http404("Aucune structure de facilitation.")
-    return scope
 
 
 def _participant(scope: UserScope, pk: int) -> Participant:
@@ -159,19 +152,19 @@ def _save_outcome(
 
 
 def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     return _save_outcome(request, scope, _participant(scope, pk), None)
 
 
 def outcome_update(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     outcome = _outcome(scope, pk)
     return _save_outcome(request, scope, outcome.participant, outcome)
 
 
 @require_POST
 def outcome_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     outcome = _outcome(scope, pk)
     participant = outcome.participant
     try:
@@ -217,7 +210,7 @@ def outcome_due_export_row(row: dict[str, Any], today: datetime.date) -> list[Va
 
 def outcomes_due(request: HttpRequest) -> HttpResponse:
     """The exits whose six-month situation is due and not recorded yet."""
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     today = timezone.localdate()
     if wanted := export_format(request.GET.get("format")):
         rows = selectors.six_month_follow_ups_export(scope, today=today)
@@ -295,19 +288,19 @@ def _save_esf_entry(
 
 
 def esf_entry_create(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     return _save_esf_entry(request, _participant(scope, pk), None)
 
 
 def esf_entry_update(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     entry = _esf_entry(scope, pk)
     return _save_esf_entry(request, _participant(scope, entry.participant_id), entry)
 
 
 @require_POST
 def esf_entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     entry = _esf_entry(scope, pk)
     outcome_services.esf_entry_delete(user=request.user, entry=entry)  # type: ignore[arg-type]
     messages.success(request, f"Données FSE de l'entrée du {entry.entered_on:%d/%m/%Y} retirées.")

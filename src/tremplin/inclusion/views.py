@@ -52,7 +52,7 @@ from tremplin.inclusion.models import (
     Placement,
 )
 from tremplin.inclusion.outcome_sections import participant_outcome_sections
-from tremplin.organisations.access import UserScope, scope_for
+from tremplin.organisations.access import UserScope, facilitator_scope
 
 PARTICIPANTS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 100
@@ -97,14 +97,6 @@ CRITERION_SHORT_LABELS = {
     "second_chance": "E2C / EPIDE",
     "prescriber_opinion": "Avis prescripteur",
 }
-
-
-def _facilitator_scope(request: HttpRequest) -> UserScope:
-    """Only members of a facilitator structure have participant pages."""
-    scope = scope_for(request.user)
-    if not scope.is_facilitator:
-        raise Http404("Aucune structure de facilitation.")
-    return scope
 
 
 def _participant(scope: UserScope, pk: int) -> Participant:
@@ -260,7 +252,7 @@ def report_filter_labels(
 
 
 def participant_list(request: HttpRequest) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     search = request.GET.get("q", "").strip()
     criteria = list(selectors.criteria_of_structures(scope))
     today = timezone.localdate()
@@ -323,7 +315,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 
 
 def participant_create(request: HttpRequest) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     structures = selectors.own_structures(scope)
     form = ParticipantForm(
         request.POST or None,
@@ -360,7 +352,7 @@ def participant_create(request: HttpRequest) -> HttpResponse:
 
 
 def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     participant = _participant(scope, pk)
     initial = {
         name: getattr(participant, name)
@@ -458,13 +450,13 @@ def _render_participant(
 
 
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     return _render_participant(request, scope, _participant(scope, pk))
 
 
 @require_POST
 def criterion_set(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     participant = _participant(scope, pk)
     form = CriterionForm(
         request.POST, criteria=selectors.criteria_accepted_by(participant.facilitator.network)
@@ -489,7 +481,7 @@ def criterion_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def criterion_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     try:
         item = selectors.participant_criterion_detail(scope, pk)
     except ParticipantCriterion.DoesNotExist as error:
@@ -521,7 +513,7 @@ def _placement_form(scope: UserScope, data: Any = None, initial: Any = None) -> 
 
 
 def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     participant = _participant(scope, pk)
     initial: dict[str, Any] = {}
     contract_id = request.GET.get("marche", "")
@@ -557,7 +549,7 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def placement_lots(request: HttpRequest) -> HttpResponse:
     """The ``<option>`` list of a contract's lots, for the placement form (HTMX)."""
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     contract_id = request.GET.get("contract", "")
     lots = (
         selectors.lots_for_placements(scope, int(contract_id))
@@ -570,7 +562,7 @@ def placement_lots(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_search(request: HttpRequest) -> HttpResponse:
     """The ``<option>`` list of ROME job titles matching the search (HTMX)."""
-    _facilitator_scope(request)
+    facilitator_scope(request.user)
     query = request.GET.get("q", "").strip()
     jobs = selectors.search_job_titles(query) if len(query) >= 2 else []
     return render(request, "inclusion/_job_options.html", {"jobs": jobs, "query": query})
@@ -639,13 +631,13 @@ def _default_month(placement: Placement) -> datetime.date:
 
 
 def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     return _render_placement(request, scope, _placement(scope, pk))
 
 
 @require_POST
 def hours_record(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     placement = _placement(scope, pk)
     form = HoursForm(request.POST)
     if form.is_valid():
@@ -701,7 +693,7 @@ def review_export_row(entry: HoursEntry) -> list[Value]:
 
 
 def hours_review(request: HttpRequest) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     filter_form = ReviewFilterForm(request.GET or None, **_review_forms_querysets(scope))
     entries = selectors.hours_review_queue(scope, **filter_form.filters())
     if wanted := export_format(request.GET.get("format")):
@@ -751,7 +743,7 @@ def _review_row(
 
 @require_POST
 def hours_validate(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     entry = _hours_entry(scope, pk)
     entry = services.hours_validate(actor=request.user, entry=entry)  # type: ignore[arg-type]
     entry = _hours_entry(scope, pk)
@@ -767,7 +759,7 @@ def hours_validate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def hours_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     entry = _hours_entry(scope, pk)
     form = RejectForm(request.POST)
     if form.is_valid():
@@ -797,7 +789,7 @@ def hours_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def hours_validate_bulk(request: HttpRequest) -> HttpResponse:
-    scope = _facilitator_scope(request)
+    scope = facilitator_scope(request.user)
     form = BulkValidateForm(request.POST, **_review_forms_querysets(scope))
     back = reverse("inclusion:hours_review")
     if not form.is_valid():

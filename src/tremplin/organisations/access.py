@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Membership, NetworkCoordinator, User
@@ -92,6 +93,15 @@ def scope_for(user: User | AnonymousUser) -> UserScope:
         administered_organisation_ids=frozenset(administered),
     )
     setattr(user, _SCOPE_CACHE_ATTRIBUTE, scope)
+    return scope
+
+
+def facilitator_scope(user: User | AnonymousUser) -> UserScope:
+    """The scope of a member of a facilitator structure; anyone else gets "not found"
+    (pages about participants do not say they exist)."""
+    scope = scope_for(user)
+    if not scope.is_facilitator:
+        raise Http404("Aucune structure de facilitation.")
     return scope
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from tremplin.organisations import invitation_selectors as selectors
 from tremplin.organisations import invitation_services as services
-from tremplin.organisations.access import scope_for
+from tremplin.organisations.access import facilitator_scope
 from tremplin.organisations.invitation_forms import (
     ExistingAccountForm,
     InvitationForm,
@@ -40,9 +40,7 @@ def _attach(
 
 def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Invite a contact into a company (or inclusion employer) the user's structure follows."""
-    scope = scope_for(request.user)
-    if not scope.is_facilitator:
-        raise Http404("Aucune structure de facilitation.")
+    scope = facilitator_scope(request.user)
     try:
         organisation = selectors.organisation_to_invite(scope, pk)
     except Organisation.DoesNotExist as error:
