@@ -2,6 +2,7 @@
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -533,6 +534,28 @@ class InclusionEvent(ChangeEventBase):
         verbose_name = "événement"
         verbose_name_plural = "historique des participants"
         indexes = [models.Index(fields=["participant", "occurred_at"])]
+
+    @classmethod
+    def about(
+        cls,
+        instance: models.Model,
+        *,
+        actor: Any,
+        participant: Participant,
+        action: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> "InclusionEvent":
+        """The change of ``instance`` in ``participant``'s record, not saved yet."""
+        return cls(
+            actor=actor,
+            participant_id=participant.pk,
+            action=action,
+            object_type=type(instance)._meta.model_name,
+            object_id=instance.pk,
+            before=before,
+            after=after,
+        )
 
 
 # Spreadsheet imports of monthly hours ----------------------------------------------------

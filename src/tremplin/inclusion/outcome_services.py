@@ -66,26 +66,6 @@ def _check_follower(user: User | None, participant: Participant) -> None:
         raise ValidationError(NOT_FOLLOWER, code="not_follower")
 
 
-def _event(
-    *,
-    user: User | None,
-    participant: Participant,
-    action: str,
-    instance: Outcome | EsfEntry,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    InclusionEvent(
-        actor=user,
-        participant_id=participant.pk,
-        action=action,
-        object_type=type(instance)._meta.model_name,
-        object_id=instance.pk,
-        before=before,
-        after=after,
-    ).save()
-
-
 # Outcomes ------------------------------------------------------------------------------
 
 
@@ -249,25 +229,25 @@ def outcome_record(
     item.save()
     after = outcome_snapshot(item)
     if before != after:
-        _event(
-            user=user,
+        InclusionEvent.about(
+            item,
+            actor=user,
             participant=participant,
             action=EventAction.OUTCOME_SET,
-            instance=item,
             before=before,
             after=after,
-        )
+        ).save()
     if follow_up is not None:
         follow_up.recorded_by = user
         follow_up.save()
-        _event(
-            user=user,
+        InclusionEvent.about(
+            follow_up,
+            actor=user,
             participant=participant,
             action=EventAction.OUTCOME_SET,
-            instance=follow_up,
             before=follow_up_before,
             after=outcome_snapshot(follow_up),
-        )
+        ).save()
     return item
 
 
@@ -289,14 +269,14 @@ def outcome_delete(*, user: User | None, outcome: Outcome) -> None:
         raise ValidationError(
             "La situation à 6 mois de cette sortie est enregistrée : retirez-la d'abord."
         )
-    _event(
-        user=user,
+    InclusionEvent.about(
+        outcome,
+        actor=user,
         participant=participant,
         action=EventAction.OUTCOME_REMOVED,
-        instance=outcome,
         before=outcome_snapshot(outcome),
         after=None,
-    )
+    ).save()
     outcome.delete()
 
 
@@ -366,14 +346,14 @@ def esf_entry_record(
     item.save()
     after = esf_entry_snapshot(item)
     if before != after:
-        _event(
-            user=user,
+        InclusionEvent.about(
+            item,
+            actor=user,
             participant=participant,
             action=EventAction.ESF_ENTRY_SET,
-            instance=item,
             before=before,
             after=after,
-        )
+        ).save()
     return item
 
 
@@ -382,12 +362,12 @@ def esf_entry_delete(*, user: User | None, entry: EsfEntry) -> None:
     entry = EsfEntry.objects.select_for_update().select_related("participant").get(pk=entry.pk)
     participant = entry.participant
     _check_follower(user, participant)
-    _event(
-        user=user,
+    InclusionEvent.about(
+        entry,
+        actor=user,
         participant=participant,
         action=EventAction.ESF_ENTRY_REMOVED,
-        instance=entry,
         before=esf_entry_snapshot(entry),
         after=None,
-    )
+    ).save()
     entry.delete()

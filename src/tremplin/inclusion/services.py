@@ -60,14 +60,8 @@ def _record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> InclusionEvent:
-    event = inclusion_event(
-        actor=actor,
-        participant_id=participant.pk,
-        action=action,
-        object_type=type(instance)._meta.model_name,
-        object_id=instance.pk,
-        before=before,
-        after=after,
+    event = InclusionEvent.about(
+        instance, actor=actor, participant=participant, action=action, before=before, after=after
     )
     event.save()
     return event
