@@ -25,7 +25,8 @@ from tremplin.inclusion.models import (
     Participant,
     Placement,
 )
-from tremplin.organisations.models import Membership, User
+from tremplin.organisations.access import is_member
+from tremplin.organisations.models import User
 
 OUTCOME_FIELDS = (
     "moment",
@@ -57,12 +58,7 @@ def _day(value: date) -> str:
 
 def _check_follower(user: User | None, participant: Participant) -> None:
     """Only members of the participant's structure write here (the system may: user None)."""
-    if (
-        user is not None
-        and not Membership.objects.filter(
-            user=user, organisation_id=participant.facilitator_id
-        ).exists()
-    ):
+    if user is not None and not is_member(user, participant.facilitator_id):
         raise ValidationError(NOT_FOLLOWER, code="not_follower")
 
 

@@ -31,6 +31,7 @@ from tremplin.inclusion.models import (
     ParticipantCriterion,
     Placement,
 )
+from tremplin.organisations.access import is_member
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Membership, Organisation, User
 from tremplin.procurement.models import Contract, Lot
@@ -611,13 +612,9 @@ DECLARED_CRITERION_FIELDS = (*CRITERION_FIELDS, "status")
 REVIEW_FIELDS = ("criterion_id", "status", "refusal_reason")
 
 
-def _is_member(actor: User, organisation_id: int) -> bool:
-    return Membership.objects.filter(user=actor, organisation_id=organisation_id).exists()
-
-
 def _check_reviewer(actor: User | None, participant: Participant, message: str) -> None:
     """Only members of the participant's facilitator structure review (the system may)."""
-    if actor is not None and not _is_member(actor, participant.facilitator_id):
+    if actor is not None and not is_member(actor, participant.facilitator_id):
         raise ValidationError(message, code="not_reviewer")
 
 
@@ -626,7 +623,7 @@ def _check_employer(actor: User | None, employer: Organisation) -> None:
         raise ValidationError(
             {"employer": "L'employeur doit être une entreprise ou un employeur inclusif."}
         )
-    if actor is not None and not _is_member(actor, employer.pk):
+    if actor is not None and not is_member(actor, employer.pk):
         raise ValidationError(EMPLOYER_ONLY, code="not_employer")
 
 

@@ -96,6 +96,11 @@ def scope_for(user: User | AnonymousUser) -> UserScope:
     return scope
 
 
+def is_member(user: User, organisation_id: int) -> bool:
+    """Whether ``user`` works for the organisation (a check before a write)."""
+    return Membership.objects.filter(user=user, organisation_id=organisation_id).exists()
+
+
 def facilitator_scope(user: User | AnonymousUser) -> UserScope:
     """The scope of a member of a facilitator structure; anyone else gets "not found"
     (pages about participants do not say they exist)."""
