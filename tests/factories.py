@@ -27,6 +27,8 @@ from tremplin.inclusion.models import (
     Participant,
     Placement,
 )
+from tremplin.matching.enums import EmploymentContractType, NeedStatusChoice
+from tremplin.matching.models import HiringNeed, Referral
 from tremplin.organisations.enums import InclusionEmployerKind, MembershipRole, OrganisationKind
 from tremplin.organisations.models import (
     Membership,
@@ -107,6 +109,12 @@ class InclusionEmployerFactory(OrganisationFactory):
     kind = OrganisationKind.INCLUSION_EMPLOYER
     inclusion_employer_kind = InclusionEmployerKind.ETTI
     name = factory.Sequence(lambda n: f"ETTI {n}")
+
+
+class PrescriberFactory(OrganisationFactory):
+    kind = OrganisationKind.PRESCRIBER
+    prescriber_kind = "france_travail"
+    name = factory.Sequence(lambda n: f"France Travail agence {n}")
 
 
 class UserFactory(DjangoModelFactory):
@@ -284,3 +292,42 @@ class ExecutionModeRuleFactory(DjangoModelFactory):
     execution_mode = ExecutionMode.TRAINING
     weight = Decimal(1)
     cap_share = None
+
+
+class HiringNeedFactory(DjangoModelFactory):
+    """A published need for one post on a contract, employed by the contract's holder."""
+
+    class Meta:
+        model = HiringNeed
+
+    contract = factory.SubFactory(ContractFactory)
+    employer = factory.SelfAttribute("contract.awarded_company")
+    job = factory.LazyFunction(any_job)
+    positions = 1
+    start_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+    duration_months = 6
+    place = "Mamoudzou"
+    postal_code = "97600"
+    contract_type = EmploymentContractType.CDD
+    weekly_hours = Decimal(35)
+    status = NeedStatusChoice.PUBLISHED
+    published_at = factory.LazyFunction(
+        lambda: datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(days=3)
+    )
+
+
+class ReferralFactory(DjangoModelFactory):
+    """A candidate just referred to a need by a prescriber of the contract's network."""
+
+    class Meta:
+        model = Referral
+
+    need = factory.SubFactory(HiringNeedFactory)
+    prescriber = factory.SubFactory(
+        PrescriberFactory, network=factory.SelfAttribute("..need.contract.facilitator.network")
+    )
+    first_name = factory.Sequence(lambda n: ["Anli", "Roukia", "Moussa", "Echati"][n % 4])
+    last_name = factory.Sequence(lambda n: f"Attoumani{n}")
+    birth_date = datetime.date(1995, 3, 2)
+    sex = "M"
+    postal_code = "97600"

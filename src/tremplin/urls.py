@@ -22,6 +22,8 @@ urlpatterns = [
     path("participants/", include("tremplin.inclusion.urls")),
     path("entreprise/", include("tremplin.inclusion.company_urls")),
     path("eligibilite/", include("tremplin.inclusion.eligibility_urls")),
+    path("recrutements/", include("tremplin.matching.urls")),
+    path("notifications/", include("tremplin.notifications.urls")),
     path("invitation/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("impact/", include("tremplin.reporting.urls")),
     path("donnees-ouvertes/", include("tremplin.reporting.opendata_urls")),

@@ -147,6 +147,6 @@ def test_query_count_does_not_grow_with_rows(structure, django_assert_max_num_qu
     for _ in range(30):
         HoursEntryFactory(placement=PlacementFactory(contract=contract))
     structure.client.get(URL)  # warm caches (session, scope)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = structure.client.get(URL)
     assert "30 personnes" in page_text(response)

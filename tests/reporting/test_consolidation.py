@@ -34,8 +34,9 @@ CDI = ExecutionMode.DIRECT_CDI
 TRAINING = ExecutionMode.TRAINING
 TEMP = ExecutionMode.TEMP_AGENCY
 NETWORK_URL = reverse("reporting:network_dashboard")
-# Session, user, scope, networks, the page's menus; five queries per network with a cap.
-CONSOLIDATION_QUERIES = 11
+# Session, user, scope, networks, the page's menus, the header's unread notifications;
+# five queries per network with a cap.
+CONSOLIDATION_QUERIES = 12
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]

@@ -328,9 +328,9 @@ def test_anonymous_users_are_sent_to_log_in(client, db, url):
 
 # --- Query counts --------------------------------------------------------------------
 
-# Session, user, scope (2), network, then the dashboard's own queries: the same
-# whatever the number of rows.
-BASE_QUERIES = 5
+# Session, user, scope (2), network, the header's unread notifications, then the
+# dashboard's own queries: the same whatever the number of rows.
+BASE_QUERIES = 6
 # The compact chart of hours by month (realised, then the contracts' obligations).
 CHART_QUERIES = 2
 # The buyer's dashboard: its organisations, its contracts with their hours, their names.
@@ -338,7 +338,7 @@ HOME_QUERIES = BASE_QUERIES + 3 + CHART_QUERIES
 # The facilitator's: structures, contracts with their hours, names, review queue,
 # participants; then its "À traiter" panel: four queries, five when evidence lapses.
 FACILITATOR_HOME_QUERIES = BASE_QUERIES + 5 + 5 + CHART_QUERIES
-NETWORK_QUERIES = 10
+NETWORK_QUERIES = 11
 
 
 @pytest.mark.parametrize("size", [1, 6])

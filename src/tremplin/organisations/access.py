@@ -43,6 +43,15 @@ class UserScope:
         return self.ids(OrganisationKind.COMPANY) | self.ids(OrganisationKind.INCLUSION_EMPLOYER)
 
     @property
+    def prescriber_ids(self) -> frozenset[int]:
+        """Prescribers the user works for: they refer candidates to published hiring needs."""
+        return self.ids(OrganisationKind.PRESCRIBER)
+
+    @property
+    def is_prescriber(self) -> bool:
+        return bool(self.prescriber_ids)
+
+    @property
     def organisation_ids(self) -> frozenset[int]:
         return frozenset().union(*self.organisation_ids_by_kind.values())
 

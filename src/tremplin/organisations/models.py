@@ -132,6 +132,14 @@ class Organisation(models.Model):
     city = models.CharField("commune", max_length=120, blank=True)
     email = models.EmailField("courriel", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
+    # Where a prescriber works: the hiring needs published there are shown to it.
+    area_departments = models.CharField(
+        "départements couverts",
+        max_length=200,
+        blank=True,
+        help_text="Pour un prescripteur : codes des départements séparés par des virgules "
+        "(91, 78). Vide : tout le territoire du réseau.",
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     class Meta:
