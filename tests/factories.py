@@ -331,3 +331,15 @@ class ReferralFactory(DjangoModelFactory):
     birth_date = datetime.date(1995, 3, 2)
     sex = "M"
     postal_code = "97600"
+
+
+class NotificationFactory(DjangoModelFactory):
+    """An unread notification of a published hiring need."""
+
+    class Meta:
+        model = "notifications.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "need_published"
+    title = factory.Sequence(lambda n: f"Besoin de recrutement publié : maçon n°{n}")
+    url = "/besoins/1/"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
@@ -18,8 +19,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import any_job
-from tests.inclusion.conftest import Followed, fingerprint, follow, months_ago, page_text
+from tests.factories import ParticipantFactory, any_job
+from tests.inclusion.conftest import (
+    Followed,
+    fingerprint,
+    follow,
+    months_ago,
+    open_contract,
+    page_text,
+)
+from tremplin.inclusion import pool_services
 from tremplin.inclusion import urls as inclusion_urls
 from tremplin.inclusion.enums import (
     HoursImportStatus,
@@ -33,10 +42,12 @@ from tremplin.inclusion.models import (
     EsfEntry,
     HoursEntry,
     HoursImport,
+    HoursPool,
     InclusionEvent,
     Outcome,
     Participant,
     Placement,
+    PooledMonth,
 )
 
 
@@ -163,6 +174,44 @@ def _outcome_and_esf_entry(request):  # type: ignore[no-untyped-def]
         _esf_entry(data)
 
 
+def _pool(data: Followed) -> HoursPool:
+    """Hours of a person of the structure pooled on two contracts, with one month recorded
+    (made before the request, see below)."""
+    made: dict[str, HoursPool] = data.__dict__.setdefault("_pool", {})
+    if "pool" not in made:
+        structure = data.participant.facilitator
+        company = data.contract.awarded_company
+        contracts = [open_contract(structure, awarded_company=company, hours=h) for h in (300, 700)]
+        pool = pool_services.pool_create(
+            actor=None,
+            facilitator=structure,
+            participant=ParticipantFactory(facilitator=structure),
+            employer=company,
+            contracts=contracts,
+            job=any_job(),
+            execution_mode="direct_cdi",
+            start_date=months_ago(6),
+            end_date=timezone.localdate(),
+        )
+        pool_services.pooled_month_record(
+            actor=None, pool=pool, month=months_ago(2), hours_worked=Decimal(100)
+        )
+        made["pool"] = pool
+    return made["pool"]
+
+
+def _pooled_month(data: Followed) -> PooledMonth:
+    return PooledMonth.objects.get(pool=_pool(data))
+
+
+@pytest.fixture(autouse=True)
+def _pool_for_pool_urls(request):  # type: ignore[no-untyped-def]
+    callspec = getattr(request.node, "callspec", None)
+    name = callspec.params.get("name", "") if callspec is not None else ""
+    if name.startswith(("pool_", "pooled_")):
+        _pool(request.getfixturevalue("followed"))
+
+
 def _outcome_data(data: Followed) -> dict[str, Any]:
     exit_date = (timezone.localdate() - datetime.timedelta(days=5)).isoformat()
     return {
@@ -225,6 +274,15 @@ PERSONAL: dict[str, Call] = {
         lambda d: {"colonne_0": "placement", "colonne_1": "month", "colonne_2": "hours_worked"},
     ),
     "hours_import_template": Call("get", lambda d: [d.contract.pk]),
+    "pool_detail": Call("get", lambda d: [_pool(d).pk]),
+    "pool_rule": Call("post", lambda d: [_pool(d).pk], lambda d: {"rule": "equal"}),
+    "pooled_month_record": Call(
+        "post",
+        lambda d: [_pool(d).pk],
+        lambda d: {"month": months_ago(1).strftime("%Y-%m"), "hours_worked": "10"},
+    ),
+    "pooled_month_validate": Call("post", lambda d: [_pooled_month(d).pk]),
+    "pooled_month_remove": Call("post", lambda d: [_pooled_month(d).pk]),
 }
 # Lists: each user sees the rows of their own structures only.
 LISTS: dict[str, Call] = {
@@ -233,6 +291,7 @@ LISTS: dict[str, Call] = {
     "hours_review": Call("get"),
     "validated_hours": Call("get"),
     "outcomes_due": Call("get"),
+    "pool_list": Call("get"),
 }
 # The rest: creating a participant (in one's own structure), and the pickers of the
 # placement form (reference lists; the lots are those of one's own contracts).
@@ -244,6 +303,13 @@ OTHERS: dict[str, Call] = {
     "hours_import_template_choice": Call("get", data=lambda d: {"marche": d.contract.pk}),
     # The network's counting rules: no personal data, read by the network's facilitators.
     "mode_rules": Call("get"),
+    # Pooling hours: the form and its pickers offer one's own participants and contracts.
+    "pool_create": Call("get"),
+    "pool_contracts": Call("post", data=lambda d: {"employer": d.contract.awarded_company_id}),
+    "pool_preview": Call(
+        "post",
+        data=lambda d: {"employer": d.contract.awarded_company_id, "rule": "obligation"},
+    ),
 }
 ALL = {**PERSONAL, **LISTS, **OTHERS}
 

@@ -35,8 +35,9 @@ TRAINING = ExecutionMode.TRAINING
 TEMP = ExecutionMode.TEMP_AGENCY
 NETWORK_URL = reverse("reporting:network_dashboard")
 # Session, user, scope, networks, the page's menus, the header's unread notifications;
-# five queries per network with a cap.
-CONSOLIDATION_QUERIES = 12
+# five queries per network with a cap; seven for its figures of hiring needs, referrals
+# and pathways.
+CONSOLIDATION_QUERIES = 12 + 7
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]

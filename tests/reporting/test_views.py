@@ -337,8 +337,10 @@ CHART_QUERIES = 2
 HOME_QUERIES = BASE_QUERIES + 3 + CHART_QUERIES
 # The facilitator's: structures, contracts with their hours, names, review queue,
 # participants; then its "À traiter" panel: four queries, five when evidence lapses.
-FACILITATOR_HOME_QUERIES = BASE_QUERIES + 5 + 5 + CHART_QUERIES
-NETWORK_QUERIES = 11
+# The figures of hiring needs, referrals and pathways (reporting.matching_selectors).
+MATCHING_QUERIES = 7
+FACILITATOR_HOME_QUERIES = BASE_QUERIES + 5 + 5 + CHART_QUERIES + MATCHING_QUERIES
+NETWORK_QUERIES = 11 + MATCHING_QUERIES
 
 
 @pytest.mark.parametrize("size", [1, 6])

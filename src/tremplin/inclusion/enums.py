@@ -84,6 +84,22 @@ class EventAction(models.TextChoices):
     OUTCOME_REMOVED = "outcome_removed", "Situation retirée"
     ESF_ENTRY_SET = "esf_entry_set", "Données FSE enregistrées"
     ESF_ENTRY_REMOVED = "esf_entry_removed", "Données FSE retirées"
+    HOURS_REMOVED = "hours_removed", "Heures retirées"
+    POOL_CREATED = "pool_created", "Heures mutualisées entre plusieurs marchés"
+    POOL_SHARES_CHANGED = "pool_shares_changed", "Répartition de la mutualisation modifiée"
+    POOLED_MONTH_RECORDED = "pooled_month_recorded", "Mois d'heures mutualisées enregistré"
+    POOLED_MONTH_VALIDATED = "pooled_month_validated", "Mois d'heures mutualisées validé"
+    POOLED_MONTH_REMOVED = "pooled_month_removed", "Mois d'heures mutualisées retiré"
+
+
+class SharingRule(models.TextChoices):
+    """How the hours of a pooled job are shared among its contracts (values of
+    ``inclusion.pooling``)."""
+
+    PRO_RATA_OBLIGATION = "obligation", "Au prorata des obligations d'heures des marchés"
+    PRO_RATA_REMAINING = "remaining", "Au prorata des heures restant dues"
+    EQUAL = "equal", "À parts égales"
+    MANUAL = "manual", "Parts fixées à la main"
 
 
 @dataclass(frozen=True)

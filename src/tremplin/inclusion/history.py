@@ -15,11 +15,13 @@ from tremplin.inclusion.enums import EventAction
 from tremplin.inclusion.models import (
     EsfEntry,
     HoursEntry,
+    HoursPool,
     InclusionEvent,
     Outcome,
     Participant,
     ParticipantCriterion,
     Placement,
+    PooledMonth,
 )
 
 MODELS: dict[str, type[models.Model]] = {
@@ -29,7 +31,11 @@ MODELS: dict[str, type[models.Model]] = {
     "hoursentry": HoursEntry,
     "outcome": Outcome,
     "esfentry": EsfEntry,
+    "hourspool": HoursPool,
+    "pooledmonth": PooledMonth,
 }
+# Values of the history that are no field of their model.
+EXTRA_LABELS = {"shares": "Parts des marchés"}
 REFERENCE_KINDS = {
     "referred_by_id": "organisation",
     "employer_id": "organisation",
@@ -61,6 +67,8 @@ class TimelineEntry:
 
 
 def _label(model: type[models.Model] | None, name: str) -> str:
+    if name in EXTRA_LABELS:
+        return EXTRA_LABELS[name]
     if model is None:
         return name
     try:
@@ -126,6 +134,11 @@ def _subject(event: InclusionEvent, references: dict[str, dict[int, Any]]) -> tu
         exit_date = _value(None, "exit_date", snapshot.get("exit_date"), references)
         moment = _value(Outcome, "moment", snapshot.get("moment"), references)
         return f"Sortie du {exit_date} — {moment.lower()}", {"exit_date", "moment"}
+    if event.object_type == "hourspool":
+        return f"Mutualisation n° {event.object_id}", set()
+    if event.object_type == "pooledmonth":
+        month = _value(None, "month", snapshot.get("month"), references)
+        return f"{month} — heures mutualisées", {"month"}
     if event.object_type == "esfentry":
         entered_on = _value(None, "entered_on", snapshot.get("entered_on"), references)
         return f"Entrée FSE du {entered_on}", {"entered_on"}

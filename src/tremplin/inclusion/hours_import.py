@@ -487,6 +487,7 @@ class _Known:
     contract: str
     first_month: date
     last_month: date
+    pool_id: int | None
 
 
 class PlacementIndex:
@@ -505,6 +506,7 @@ class PlacementIndex:
             "start_date",
             "end_date",
             "contract__execution_end",
+            "pool_id",
         )
         for (
             pk,
@@ -516,6 +518,7 @@ class PlacementIndex:
             start,
             end,
             contract_end,
+            pool_id,
         ) in rows.iterator(chunk_size=5000):
             first_month, last_month = services.placement_month_range(start, end, contract_end)
             known = _Known(
@@ -529,6 +532,7 @@ class PlacementIndex:
                 contract=reference,
                 first_month=first_month,
                 last_month=last_month,
+                pool_id=pool_id,
             )
             self.by_pk[pk] = known
             self.by_name[(known.last_key, known.first_key)].append(known)
@@ -711,6 +715,9 @@ class _Import:
         if isinstance(found, str):
             by_number = parsed.placement_id is not None or "last_name" not in self.fields
             self._error(line, "placement" if by_number else "last_name", found)
+            return
+        if found.pool_id is not None:
+            self._error(line, "hours_worked", services.pooled_hours_message(found.pool_id))
             return
         wrong = False
         period = services.hours_period_error(

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from tremplin.core.models import ChangeEventBase, RomeJobTitle
+from tremplin.inclusion import pooling
 from tremplin.inclusion.enums import (
     CriterionStatus,
     ExecutionMode,
@@ -20,6 +21,7 @@ from tremplin.inclusion.enums import (
     OutcomeSituation,
     QualificationLevel,
     Sex,
+    SharingRule,
 )
 from tremplin.inclusion.evidence import evidence_path
 from tremplin.organisations.enums import OrganisationKind
@@ -233,6 +235,22 @@ class Placement(models.Model):
     start_date = models.DateField("début")
     end_date = models.DateField("fin", null=True, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
+    # A pooled job counts for several contracts: one placement per contract, each with
+    # its share of the job's monthly hours and the number that share was computed from.
+    pool = models.ForeignKey(
+        "HoursPool",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name="mutualisation",
+    )
+    pool_share = models.DecimalField(
+        "part des heures mutualisées", max_digits=7, decimal_places=6, null=True, blank=True
+    )
+    pool_share_basis = models.DecimalField(
+        "base de la part", max_digits=12, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "mise en emploi"
@@ -251,10 +269,165 @@ class Placement(models.Model):
                 name="placement_end_after_start",
                 violation_error_message="La fin de la mise en emploi précède son début.",
             ),
+            models.CheckConstraint(
+                condition=Q(pool__isnull=True, pool_share__isnull=True)
+                | Q(pool__isnull=False, pool_share__gt=0, pool_share__lte=1),
+                name="placement_pool_share_range",
+                violation_error_message="La part d'une mutualisation est comprise entre 0 et 100 %.",
+            ),
+            models.UniqueConstraint(
+                fields=["pool", "contract"],
+                name="placement_one_per_pool_and_contract",
+                violation_error_message="Ce marché figure déjà dans la mutualisation.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.participant} sur {self.contract.reference}"
+
+    @property
+    def pool_percent(self) -> str:
+        """The share of a pooled placement, rounded to a tenth: « 38,0 % »."""
+        return pooling.percent_text(self.pool_share) if self.pool_share is not None else ""
+
+
+class HoursPool(models.Model):
+    """One person's job with one employer whose hours count for several contracts
+    ("globalisation"): the company owes hours to several buyers, and each contract
+    receives a share of every month's hours, by the rule the facilitator chose.
+
+    The split is written down: each month of the pool (``PooledMonth``) becomes one
+    ``HoursEntry`` per contract, so that every figure summing hours by contract stays right.
+    """
+
+    facilitator = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="hours_pools",
+        limit_choices_to={"kind": OrganisationKind.FACILITATOR},
+        verbose_name="structure de facilitation",
+    )
+    # Placements protect the person; a pool without them goes with the person.
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="hours_pools",
+        verbose_name="participant",
+    )
+    employer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="employeur"
+    )
+    job = models.ForeignKey(
+        RomeJobTitle, on_delete=models.PROTECT, related_name="+", verbose_name="poste (ROME)"
+    )
+    execution_mode = models.CharField("modalité", max_length=40, choices=ExecutionMode.choices)
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin")
+    rule = models.CharField(
+        "règle de répartition",
+        max_length=20,
+        choices=SharingRule.choices,
+        default=SharingRule.PRO_RATA_OBLIGATION,
+    )
+    notes = models.TextField("observations", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="créée par",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "mutualisation d'heures"
+        verbose_name_plural = "mutualisations d'heures"
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="hours_pool_end_after_start",
+                violation_error_message="La fin de la mutualisation précède son début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rule__in=SharingRule.values), name="hours_pool_rule_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mutualisation n° {self.pk} — {self.participant}"
+
+    @property
+    def sharing_phrase(self) -> str:
+        """« réparties au prorata des obligations d'heures des marchés »"""
+        return pooling.RULE_PHRASES.get(self.rule, "")
+
+
+class PooledMonth(models.Model):
+    """A month of hours of a pooled job, before its split among the contracts."""
+
+    pool = models.ForeignKey(
+        HoursPool, on_delete=models.CASCADE, related_name="months", verbose_name="mutualisation"
+    )
+    month = models.DateField("mois", help_text="Le premier jour du mois.")
+    hours_worked = models.DecimalField("heures travaillées", **HOURS)
+    training_hours = models.DecimalField("heures de formation", default=Decimal(0), **HOURS)
+    total_hours = models.GeneratedField(
+        expression=F("hours_worked") + F("training_hours"),
+        output_field=models.DecimalField(max_digits=7, decimal_places=2),
+        db_persist=True,
+        verbose_name="heures d'insertion",
+    )
+    status = models.CharField(
+        "statut", max_length=20, choices=HoursStatus.choices, default=HoursStatus.DECLARED
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisies par",
+    )
+    declared_at = models.DateTimeField("saisies le", auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="validées par",
+    )
+    reviewed_at = models.DateTimeField("validées le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mois d'heures mutualisées"
+        verbose_name_plural = "mois d'heures mutualisées"
+        ordering = ["pool", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "month"],
+                name="pooled_month_one_per_month",
+                violation_error_message="Les heures de ce mois sont déjà saisies pour cette mutualisation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_worked__gte=0) & Q(training_hours__gte=0),
+                name="pooled_month_not_negative",
+                violation_error_message="Les heures ne peuvent pas être négatives.",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="pooled_month_month_is_first_day"
+            ),
+            # A pooled month is corrected, not refused: declared or validated only.
+            models.CheckConstraint(
+                condition=Q(status__in=[HoursStatus.DECLARED, HoursStatus.VALIDATED]),
+                name="pooled_month_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pool} — {self.month:%m/%Y} : {self.total_hours} h"
 
 
 class HoursEntry(models.Model):
@@ -298,6 +471,15 @@ class HoursEntry(models.Model):
         verbose_name="examinées par",
     )
     reviewed_at = models.DateTimeField("examinées le", null=True, blank=True)
+    # The month of a pooled job this entry is the contract's part of: changed only there.
+    pooled_month = models.ForeignKey(
+        PooledMonth,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name="mois mutualisé",
+    )
 
     class Meta:
         verbose_name = "heures du mois"

@@ -12,12 +12,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 
 from tremplin.core.history import snapshot
 from tremplin.inclusion.enums import EventAction, OutcomeMoment
-from tremplin.inclusion.followup import TOLERANCE_DAYS, six_month_earliest
+from tremplin.inclusion.followup import TOLERANCE_DAYS, exits_due_by, six_month_earliest
 from tremplin.inclusion.models import (
     EsfEntry,
     InclusionEvent,
@@ -25,6 +26,8 @@ from tremplin.inclusion.models import (
     Participant,
     Placement,
 )
+from tremplin.notifications.enums import NotificationKind
+from tremplin.notifications.services import Announcement, notify_organisations_once
 from tremplin.organisations.access import is_member
 from tremplin.organisations.models import User
 
@@ -274,6 +277,58 @@ def outcome_delete(*, user: User | None, outcome: Outcome) -> None:
         after=None,
     ).save()
     outcome.delete()
+
+
+# Reminders of the six-month situation ------------------------------------------------
+
+
+def follow_up_title(first_name: str, last_name: str, exit_date: date) -> str:
+    """The first name and an initial only: the title goes out by email."""
+    initial = f" {last_name.strip()[:1].upper()}." if last_name.strip() else ""
+    return f"Situation à 6 mois à saisir : {first_name}{initial} (sortie le {_day(exit_date)})"
+
+
+def notify_follow_ups_due(today: date, *, email: bool = True) -> int:
+    """Tell the members of each facilitator structure, once per exit, that the six-month
+    situation of one of its participants is due and not recorded yet; returns how many
+    notifications were written (none on a second run the same day).
+
+    One read, then one atomic write (``notify_organisations_once``); nothing is written
+    when nothing is due."""
+    followed_up = Outcome.objects.filter(
+        participant_id=OuterRef("participant_id"),
+        exit_date=OuterRef("exit_date"),
+        moment=OutcomeMoment.SIX_MONTHS,
+    )
+    due = (
+        Outcome.objects.filter(
+            moment=OutcomeMoment.EXIT,
+            exit_date__lte=exits_due_by(today),
+            participant__merged_into__isnull=True,
+        )
+        .filter(~Exists(followed_up))
+        .order_by("exit_date", "pk")
+        .values_list(
+            "pk",
+            "exit_date",
+            "participant_id",
+            "participant__first_name",
+            "participant__last_name",
+            "participant__facilitator_id",
+        )
+    )
+    announcements = [
+        Announcement(
+            organisation_id=facilitator_id,
+            title=follow_up_title(first_name, last_name, exit_date),
+            url=reverse("inclusion:participant_detail", args=[participant_id]) + "#sorties",
+            dedup_key=f"follow-up:{pk}",
+        )
+        for pk, exit_date, participant_id, first_name, last_name, facilitator_id in due.iterator()
+    ]
+    return len(
+        notify_organisations_once(NotificationKind.FOLLOW_UP_DUE, announcements, email=email)
+    )
 
 
 # European Social Fund ------------------------------------------------------------------

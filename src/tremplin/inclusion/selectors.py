@@ -114,7 +114,7 @@ def placements_of_contract(scope: UserScope, contract_id: int) -> QuerySet[Place
     return (
         placements_visible_to(scope)
         .filter(contract_id=contract_id)
-        .select_related("participant", "lot", "employer", "job")
+        .select_related("participant", "lot", "employer", "job", "pool__employer")
         .annotate(
             validated_hours=Coalesce(
                 Sum(

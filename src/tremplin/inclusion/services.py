@@ -25,6 +25,7 @@ from tremplin.inclusion.models import (
     EligibilityCriterion,
     EsfEntry,
     HoursEntry,
+    HoursPool,
     InclusionEvent,
     Outcome,
     Participant,
@@ -338,6 +339,11 @@ def placement_create(
 
 @transaction.atomic
 def placement_update(*, actor: User | None, placement: Placement, **fields: Any) -> Placement:
+    if placement.pool_id is not None:
+        raise ValidationError(
+            f"Cette mise en emploi fait partie de la mutualisation n° {placement.pool_id} : "
+            "elle se modifie avec elle."
+        )
     before = snapshot(placement, PLACEMENT_FIELDS)
     for name, value in fields.items():
         setattr(placement, name, value)
@@ -380,6 +386,15 @@ def placement_month_range(
 # Hours ----------------------------------------------------------------------------------
 
 HOURS_FIELDS = ("month", "hours_worked", "training_hours", "status", "rejection_reason")
+
+
+def pooled_hours_message(pool_id: int | None) -> str:
+    """Why the hours of a pooled job are not changed one contract at a time."""
+    return (
+        f"Ces heures sont mutualisées entre plusieurs marchés (mutualisation n° {pool_id}) : "
+        "la structure de facilitation les saisit et les valide mois par mois sur la page de "
+        "la mutualisation, qui les répartit entre les marchés."
+    )
 
 
 def _french_hours(value: Decimal) -> str:
@@ -516,6 +531,8 @@ def hours_record(
     Correcting a month already reviewed sends it back to review, unless validated here.
     """
     month = month_start(month)
+    if placement.pool_id is not None:
+        raise ValidationError(pooled_hours_message(placement.pool_id), code="pooled")
     if validate:
         _check_reviewer(actor, placement.participant, HOURS_REVIEWER_ONLY)
     entry = HoursEntry.objects.select_for_update().filter(placement=placement, month=month).first()
@@ -566,6 +583,8 @@ def _review(*, actor: User, entry: HoursEntry, status: str, reason: str) -> Hour
         .get(pk=entry.pk)
     )
     _check_reviewer(actor, entry.placement.participant, HOURS_REVIEWER_ONLY)
+    if entry.pooled_month_id is not None:
+        raise ValidationError(pooled_hours_message(entry.placement.pool_id), code="pooled")
     before = snapshot(entry, HOURS_FIELDS)
     entry.status = status
     entry.rejection_reason = reason
@@ -591,6 +610,8 @@ def hours_validate_many(*, actor: User, entries: list[HoursEntry]) -> int:
     """Validate a batch (a month, a contract, a company); returns how many changed."""
     count = 0
     for entry in entries:
+        if entry.pooled_month_id is not None:
+            continue  # a pooled month is validated whole, on its pool's page
         if entry.status != HoursStatus.VALIDATED:
             hours_validate(actor=actor, entry=entry)
             count += 1
@@ -762,6 +783,8 @@ def hours_declare(
     only corrected.
     """
     _check_employer(actor, placement.employer)
+    if placement.pool_id is not None:
+        raise ValidationError(pooled_hours_message(placement.pool_id), code="pooled")
     month = month_start(month)
     entry = HoursEntry.objects.filter(placement=placement, month=month).first()
     if entry is not None:
@@ -967,6 +990,8 @@ def participant_merge(*, actor: User | None, kept: Participant, merged: Particip
         moved_criteria.append(item.pk)
     moved_placements = [p.pk for p in merged_placements]
     Placement.objects.filter(pk__in=moved_placements).update(participant=kept)
+    # A pooled job follows its placements.
+    HoursPool.objects.filter(participant=merged).update(participant=kept)
     # Outcomes and ESF entries follow the person, unless the kept record already holds the
     # same exit (or entry): then the kept record's, checked more recently, stays.
     kept_exits = set(kept.outcomes.values_list("exit_date", "moment"))

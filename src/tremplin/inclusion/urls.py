@@ -6,6 +6,7 @@ from tremplin.inclusion import (
     import_views,
     mode_rule_views,
     outcome_views,
+    pool_views,
     views,
 )
 
@@ -82,4 +83,27 @@ urlpatterns += [
     path("<int:pk>/fse/nouvelle/", outcome_views.esf_entry_create, name="esf_entry_create"),
     path("fse/<int:pk>/modifier/", outcome_views.esf_entry_update, name="esf_entry_update"),
     path("fse/<int:pk>/retirer/", outcome_views.esf_entry_delete, name="esf_entry_delete"),
+]
+
+# Pooled hours ("mutualisation"): one person's job counting for several contracts.
+urlpatterns += [
+    path("mutualisations/", pool_views.pool_list, name="pool_list"),
+    path("mutualisations/nouvelle/", pool_views.pool_create, name="pool_create"),
+    path("mutualisations/marches/", pool_views.pool_contracts, name="pool_contracts"),
+    path("mutualisations/apercu/", pool_views.pool_preview, name="pool_preview"),
+    path("mutualisations/<int:pk>/", pool_views.pool_detail, name="pool_detail"),
+    path("mutualisations/<int:pk>/repartition/", pool_views.pool_rule, name="pool_rule"),
+    path(
+        "mutualisations/<int:pk>/mois/", pool_views.pooled_month_record, name="pooled_month_record"
+    ),
+    path(
+        "mutualisations/mois/<int:pk>/valider/",
+        pool_views.pooled_month_validate,
+        name="pooled_month_validate",
+    ),
+    path(
+        "mutualisations/mois/<int:pk>/retirer/",
+        pool_views.pooled_month_remove,
+        name="pooled_month_remove",
+    ),
 ]

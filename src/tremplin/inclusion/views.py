@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tremplin.core.exports import Column, Value
 from tremplin.core.http import export_format, export_response, safe_next_url
 from tremplin.core.templatetags.french import hours as format_hours
-from tremplin.inclusion import history, selectors, services
+from tremplin.inclusion import history, pathway_selectors, selectors, services
 from tremplin.inclusion.age import age_on
 from tremplin.inclusion.enums import (
     HOURS_STATUS_COLOURS,
@@ -52,6 +52,7 @@ from tremplin.inclusion.models import (
     Placement,
 )
 from tremplin.inclusion.outcome_sections import participant_outcome_sections
+from tremplin.matching.pathway_selectors import referrals_of_participant
 from tremplin.organisations.access import UserScope, facilitator_scope
 
 PARTICIPANTS_PER_PAGE = 50
@@ -444,6 +445,12 @@ def _render_participant(
             "time_zone": network.time_zone,
             "possible_duplicates": possible_duplicates,
             "outcome_sections": participant_outcome_sections(scope, participant, today),
+            "pathway": pathway_selectors.participant_pathway(
+                scope,
+                participant,
+                referrals=referrals_of_participant(scope, participant),
+                today=today,
+            ),
         },
         status=status,
     )
@@ -745,7 +752,14 @@ def _review_row(
 def hours_validate(request: HttpRequest, pk: int) -> HttpResponse:
     scope = facilitator_scope(request.user)
     entry = _hours_entry(scope, pk)
-    entry = services.hours_validate(actor=request.user, entry=entry)  # type: ignore[arg-type]
+    try:
+        services.hours_validate(actor=request.user, entry=entry)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        if request.htmx:  # type: ignore[attr-defined]
+            return _review_row(request, entry)
+        return redirect(safe_next_url(request, reverse("inclusion:hours_review")))
     entry = _hours_entry(scope, pk)
     if request.htmx:  # type: ignore[attr-defined]
         return _review_row(request, entry)

@@ -152,6 +152,9 @@ class Referral(models.Model):
     )
     created_at = models.DateTimeField("proposé le", auto_now_add=True)
     status_changed_at = models.DateTimeField("étape depuis le", auto_now_add=True)
+    # Set when the facilitator first shortlists the candidate: from then on the company
+    # sees the referral, even if it ends "not retained".
+    shortlisted_at = models.DateTimeField("présélectionné le", null=True, blank=True)
 
     class Meta:
         verbose_name = "candidature"
@@ -184,6 +187,27 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name.upper()} → {self.need}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name.upper()}"
+
+    @property
+    def short_name(self) -> str:
+        """First name and initial ("Anli A."): how emails and companies name a candidate."""
+        initial = self.last_name.strip()[:1].upper()
+        return f"{self.first_name} {initial}." if initial else self.first_name
+
+
+def contract_holders(contract: Contract) -> models.QuerySet[Organisation]:
+    """Who may employ people hired for a contract: its awarded company, co-contractors,
+    subcontractors and the awarded companies of its lots."""
+    return Organisation.objects.filter(
+        Q(awarded_contracts=contract)
+        | Q(co_contracted_contracts=contract)
+        | Q(subcontracted_contracts=contract)
+        | Q(awarded_lots__contract=contract)
+    ).distinct()
 
 
 class MatchingEvent(ChangeEventBase):

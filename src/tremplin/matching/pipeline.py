@@ -66,3 +66,11 @@ def can_move_referral(current: ReferralStatus, target: ReferralStatus) -> bool:
 
 def is_final(status: ReferralStatus) -> bool:
     return not REFERRAL_TRANSITIONS[status]
+
+
+def visible_to_company(status: ReferralStatus, was_shortlisted: bool) -> bool:
+    """A company sees a candidate once the facilitator shortlisted them: a candidate set
+    aside before that stays with the facilitator and the prescriber."""
+    if status == ReferralStatus.NOT_RETAINED:
+        return was_shortlisted
+    return status in VISIBLE_TO_COMPANY

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tremplin.notifications.enums import NotificationKind
+from tremplin.notifications.enums import NOTIFICATION_ICONS, NotificationKind
 
 
 class Notification(models.Model):
@@ -44,3 +44,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def icon(self) -> str:
+        return NOTIFICATION_ICONS.get(self.kind, "bi-bell")
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

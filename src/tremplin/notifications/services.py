@@ -104,7 +104,8 @@ def notify_organisations_once(
 ) -> list[Notification]:
     """Tell each active member of each announcement's organisation, unless that member
     already got the same ``dedup_key``: many announcements in a few queries, whatever
-    their number (a daily job announcing every exit due for a follow-up)."""
+    their number (a daily job announcing every exit due for a follow-up). An announcement
+    without a key is ignored: this is for things said once."""
     announcements = [item for item in announcements if item.dedup_key]
     if not announcements:
         return []

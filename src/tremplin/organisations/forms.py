@@ -17,7 +17,11 @@ from tremplin.organisations.enums import (
 )
 from tremplin.organisations.models import Network, Organisation
 from tremplin.organisations.selectors import own_facilitator_structures
-from tremplin.organisations.validators import normalise_siret, validate_siret
+from tremplin.organisations.validators import (
+    normalise_departments,
+    normalise_siret,
+    validate_siret,
+)
 
 CHOOSE = ("", "Choisissez…")
 # Facilitator structures are set up by the administrators, not from these pages.
@@ -63,6 +67,13 @@ class OrganisationForm(forms.Form):
     prescriber_kind = forms.ChoiceField(
         label="Type de prescripteur", choices=[CHOOSE, *PrescriberKind.choices], required=False
     )
+    area_departments = forms.CharField(
+        label="Départements couverts",
+        max_length=200,
+        required=False,
+        help_text="Codes séparés par des virgules (91, 78). Vide : tout le territoire du "
+        "réseau. Le prescripteur voit les offres d'emploi publiées dans ces départements.",
+    )
     facilitator = forms.ModelChoiceField(
         label="Suivie par", queryset=Organisation.objects.none(), empty_label=None
     )
@@ -77,11 +88,13 @@ class OrganisationForm(forms.Form):
         "inclusion_employer_kind": OrganisationKind.INCLUSION_EMPLOYER,
         "buyer_kind": OrganisationKind.BUYER,
         "prescriber_kind": OrganisationKind.PRESCRIBER,
+        "area_departments": OrganisationKind.PRESCRIBER,
     }
     REFUSED = {
         "inclusion_employer_kind": "Seul un employeur inclusif a un type de structure inclusive.",
         "buyer_kind": "Seul un acheteur a un type d'acheteur.",
         "prescriber_kind": "Seul un prescripteur a un type de prescripteur.",
+        "area_departments": "Seul un prescripteur couvre des départements.",
     }
 
     def __init__(self, scope: UserScope, *args: Any, **kwargs: Any) -> None:
@@ -99,6 +112,9 @@ class OrganisationForm(forms.Form):
         value = normalise_siret(self.cleaned_data.get("siret", ""))
         validate_siret(value)
         return value
+
+    def clean_area_departments(self) -> str:
+        return normalise_departments(self.cleaned_data.get("area_departments", ""))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -1,5 +1,7 @@
 """SIRET validation, with French messages."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from stdnum.fr import siret as stdnum_siret
@@ -31,3 +33,29 @@ def validate_siret(value: str) -> None:
             "Ce SIRET n'existe pas : sa clé de contrôle est fausse. Vérifiez les 14 chiffres.",
             code="siret_checksum",
         ) from error
+
+
+# Département codes a prescriber's area may list: metropolitan France (Corsica as 2A, 2B)
+# and the overseas départements and collectivities, as their postal codes begin.
+_DEPARTMENT_CODES = frozenset(
+    {f"{number:02d}" for number in range(1, 96) if number != 20}
+    | {"2A", "2B"}
+    | {"971", "972", "973", "974", "975", "976", "977", "978", "986", "987", "988"}
+)
+_AREA_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def normalise_departments(text: str) -> str:
+    """A prescriber's area as typed ("91 ;78, 2a"), checked and written "2A, 78, 91".
+
+    The separators are those the matching of hiring needs reads (matching.areas)."""
+    codes = {part.upper() for part in _AREA_SEPARATORS.split((text or "").strip()) if part}
+    unknown = sorted(code for code in codes if code not in _DEPARTMENT_CODES)
+    if unknown:
+        raise ValidationError(
+            "Code de département inconnu : %(codes)s. Écrivez les codes séparés par des "
+            "virgules, par exemple « 91, 78 » ou « 976 ».",
+            code="department_unknown",
+            params={"codes": ", ".join(unknown)},
+        )
+    return ", ".join(sorted(codes))

@@ -8,13 +8,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from tremplin.core.exports import Column, Value
 from tremplin.core.http import export_format, export_response
 from tremplin.inclusion.enums import ExecutionMode
 from tremplin.organisations.access import scope_for
 from tremplin.organisations.models import Organisation
-from tremplin.reporting import consolidation
+from tremplin.reporting import consolidation, matching_selectors
 from tremplin.reporting.consolidation import (
     NetworkDashboard,
     StructureConsolidation,
@@ -95,11 +96,21 @@ def network_dashboard(request: HttpRequest) -> HttpResponse:
             wanted, stem, _network_columns(dashboard), _network_rows(dashboard), "Consolidation"
         )
     dashboards = [consolidation.network_dashboard(network, year=year) for network in networks]
+    today = timezone.localdate()
     return render(
         request,
         "reporting/network_dashboard.html",
         {
             "dashboards": dashboards,
+            "sections": [
+                (
+                    dashboard,
+                    matching_selectors.network_matching_figures(
+                        scope, dashboard.network, today=today, year=year
+                    ),
+                )
+                for dashboard in dashboards
+            ],
             "year": year,
             # The contract list's own year filter, for the links behind the totals.
             "year_query": f"&year={year}" if year else "",

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tremplin.organisations.access import scope_for
-from tremplin.reporting import indicators, selectors
+from tremplin.reporting import indicators, matching_selectors, selectors
 from tremplin.reporting.alerts import alerts_for
 
 
@@ -30,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "hours_by_month": indicators.recent_hours_by_month(
                     selectors.facilitated_contracts(scope), today=today
                 ),
+                "matching": matching_selectors.facilitator_matching_figures(scope, today=today),
             },
         )
     if scope.is_coordinator:

@@ -1,6 +1,6 @@
 """French number formatting: ``258 000`` heures, ``1 234 567 €``, ``141`` ETP."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
@@ -11,6 +11,9 @@ register = template.Library()
 
 
 def _grouped(value: Decimal | int | float, decimal_pos: int | None) -> str:
+    if decimal_pos is not None:
+        # Django's number_format cuts the extra decimals off; a figure is rounded (2/3 → 67 %).
+        value = Decimal(value).quantize(Decimal(1).scaleb(-decimal_pos), rounding=ROUND_HALF_UP)
     return number_format(value, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
 
 

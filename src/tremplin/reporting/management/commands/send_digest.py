@@ -1,4 +1,5 @@
-"""``python -m tremplin send_digest``: the daily email of what facilitators have to deal with."""
+"""``python -m tremplin send_digest``: the daily email of what facilitators have to deal with,
+and the day's reminders of six-month situations to record (notifications)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from tremplin.inclusion.outcome_services import notify_follow_ups_due
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.reporting.alerts import Alerts, alerts_for
@@ -32,14 +34,14 @@ class Command(BaseCommand):
     help = (
         "Envoie à chaque facilitateur un courriel listant ce que ses structures ont à "
         "traiter (marchés en retard, déclarations manquantes, justificatifs expirant, "
-        "critères et heures à vérifier)."
+        "critères et heures à vérifier), et notifie les situations à 6 mois à saisir."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Affiche les courriels au lieu de les envoyer.",
+            help="Affiche les courriels au lieu de les envoyer (et ne crée aucune notification).",
         )
         parser.add_argument(
             "--date",
@@ -62,6 +64,12 @@ class Command(BaseCommand):
                     f"à envoyer (simulation : aucun n'a été envoyé)."
                 )
                 return
+            # Once per exit: running the command twice the same day writes nothing new.
+            reminders = notify_follow_ups_due(today)
+            plural = "s" if reminders > 1 else ""
+            self.stdout.write(
+                f"{reminders} notification{plural} de situation à 6 mois créée{plural}."
+            )
             sent = get_connection().send_messages(messages) if messages else 0
             sent = sent or 0
             self.stdout.write(
