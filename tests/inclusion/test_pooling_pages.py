@@ -273,3 +273,26 @@ def test_the_list_of_pools_takes_few_queries(
         response = structure.client.get(reverse("inclusion:pool_list"))
     assert page_text(response).count("Lagon BTP") == 1
     assert "151,67 h" in page_text(response)
+
+
+def test_the_participant_page_marks_each_pooled_placement(structure, pooled):
+    response = structure.client.get(
+        reverse("inclusion:participant_detail", args=[pooled.participant.pk])
+    )
+    text = page_text(response)
+    assert "Mutualisé : 38,0 %" in text
+    assert "Mutualisé : 62,0 %" in text
+    assert pool_url(pooled.pool) in response.content.decode()
+
+
+def test_the_participants_list_leads_to_the_pools(structure, pooled):
+    html = structure.client.get(reverse("inclusion:participant_list")).content.decode()
+    assert reverse("inclusion:pool_list") in html
+
+
+def test_the_contract_page_leads_to_its_hiring_needs(structure, pooled):
+    url = reverse("procurement:contract_detail", args=[pooled.mairie.pk])
+    needs = f"{reverse('matching:need_list')}?marche={pooled.mairie.pk}"
+    assert needs in structure.client.get(url).content.decode()
+    # A buyer has no recruitment pages: no link leads there.
+    assert needs not in client_of(pooled.mairie.buyer).get(url).content.decode()
