@@ -7,6 +7,7 @@ import datetime
 import html
 import re
 from dataclasses import dataclass
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -210,9 +211,16 @@ def test_the_facilitator_sees_referrals_and_hires_per_prescriber_linked_to_them(
     ]
     assert numbers(row_of(table, "Total")) == ["4", "1", "0", "0", "2", "1", "50 %"]
     pk = matching.france_travail.pk
-    assert f'<a href="{REFERRALS}?prescripteur={pk}&etape=hired">1</a>' in france_travail
-    assert f'<a href="{REFERRALS}?prescripteur={pk}&etape=not_retained">1</a>' in france_travail
-    assert f'<a href="{REFERRALS}?prescripteur={pk}">3</a>' in france_travail
+    links = {
+        number: unescape(href)
+        for href, number in re.findall(r'<a href="([^"]+)">(\d+)</a>', france_travail)
+    }
+    assert links["3"].startswith(f"{REFERRALS}?du=")
+    assert f"&prescripteur={pk}" in links["3"]
+    assert links["1"].endswith("&etape=hired") or links["1"].endswith("&etape=not_retained")
+    # Each figure opens the very rows it counts: the prescriber's referrals of the period.
+    listed = structure.client.get(links["3"]).content.decode()
+    assert "3 candidatures" in listed
     # France Travail proposed first, so its row comes before at an equal number of hires.
     assert table.index("France Travail") < table.index("Mission locale de Mayotte")
 

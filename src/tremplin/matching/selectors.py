@@ -10,6 +10,7 @@ Who sees what:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -275,6 +276,9 @@ class ReferralFilters:
     stage: str = ""
     prescriber_id: int | None = None
     need_id: int | None = None
+    # Proposed between these days, included (the period of a dashboard's figure).
+    proposed_from: date | None = None
+    proposed_to: date | None = None
 
 
 def referral_list(
@@ -287,6 +291,10 @@ def referral_list(
         referrals = referrals.filter(prescriber_id=filters.prescriber_id)
     if filters.need_id:
         referrals = referrals.filter(need_id=filters.need_id)
+    if filters.proposed_from:
+        referrals = referrals.filter(created_at__date__gte=filters.proposed_from)
+    if filters.proposed_to:
+        referrals = referrals.filter(created_at__date__lte=filters.proposed_to)
     return (
         referrals.select_related("need__job", "need__employer", "need__contract", "prescriber")
         .prefetch_related(

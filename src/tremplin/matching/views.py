@@ -4,6 +4,7 @@ write through the services; anything outside the user's scope is "not found"."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,6 +72,14 @@ def _referral(scope: UserScope, pk: int) -> Referral:
 
 def _id_parameter(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
+
+
+def _date_parameter(value: str | None) -> date | None:
+    """A day of a GET filter (2026-05-31); a malformed one is ignored like an absent one."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _user(request: HttpRequest) -> Any:
@@ -537,6 +546,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         stage=request.GET.get("etape", ""),
         prescriber_id=_id_parameter(request.GET.get("prescripteur")),
         need_id=_id_parameter(request.GET.get("besoin")),
+        proposed_from=_date_parameter(request.GET.get("du")),
+        proposed_to=_date_parameter(request.GET.get("au")),
     )
     page = Paginator(selectors.referral_list(scope, filters), REFERRALS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -547,6 +558,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             ("etape", filters.stage if filters.stage in ReferralStatusChoice.values else ""),
             ("prescripteur", filters.prescriber_id or ""),
             ("besoin", filters.need_id or ""),
+            ("du", filters.proposed_from.isoformat() if filters.proposed_from else ""),
+            ("au", filters.proposed_to.isoformat() if filters.proposed_to else ""),
         )
         if value
     }

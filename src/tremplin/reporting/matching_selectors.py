@@ -223,7 +223,10 @@ def _prescriber_lines(
         return [], None
 
     def line(row: PrescriberRow) -> PrescriberLine:
-        filters = {"prescripteur": row.prescriber_id} if row.prescriber_id else {}
+        # The rows behind a figure: the prescriber's referrals proposed in the period.
+        filters: dict[str, object] = {"du": period.start.isoformat(), "au": period.end.isoformat()}
+        if row.prescriber_id:
+            filters["prescripteur"] = row.prescriber_id
 
         def url(**stage: str) -> str:
             return matching_list_url("referral_list", **filters, **stage) if linked else ""
