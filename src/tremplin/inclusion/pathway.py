@@ -26,25 +26,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from tremplin.core.months import MONTH_NAMES, month_name
 from tremplin.inclusion.followup import add_months, six_month_due, six_month_earliest
 
 ZERO = Decimal(0)
 DAY = timedelta(days=1)
 
-MONTH_NAMES = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 # What each kind of entry is called, and its icon (bootstrap-icons): the text always
 # goes with the colour.
@@ -115,7 +102,7 @@ def day_label(value: date) -> str:
 
 
 def month_label(month: date) -> str:
-    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
+    return month_name(month)
 
 
 def month_range_label(first: date, last: date) -> str:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from tremplin.core.history import history_value, snapshot
+from tremplin.core.history import history_value, only_changes, snapshot
 from tremplin.core.hours import max_hours_in_month
 from tremplin.core.models import RomeJobTitle
 from tremplin.inclusion.age import MINIMUM_AGE, age_on
@@ -130,14 +130,14 @@ def participant_update(
     participant.save()
     after = snapshot(participant, PARTICIPANT_FIELDS)
     if before != after:
-        changed = [name for name in after if before[name] != after[name]]
+        before_change, after_change = only_changes(before, after)
         _record(
             actor=actor,
             participant=participant,
             action=EventAction.PARTICIPANT_UPDATED,
             instance=participant,
-            before={name: before[name] for name in changed},
-            after={name: after[name] for name in changed},
+            before=before_change,
+            after=after_change,
         )
     return participant
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tremplin.core.history import snapshot
+from tremplin.core.history import only_changes, snapshot
 from tremplin.core.models import RomeJobTitle
 from tremplin.inclusion import services as inclusion_services
 from tremplin.inclusion.age import MINIMUM_AGE, age_on
@@ -288,14 +288,14 @@ def need_update(*, actor: User, need: HiringNeed, **fields: Any) -> HiringNeed:
     need.reserved_criteria.set(kept_criteria)
     after = _need_snapshot(need)
     if before != after:
-        changed = [name for name in after if before[name] != after[name]]
+        before_change, after_change = only_changes(before, after)
         _record(
             actor=actor,
             need=need,
             action=MatchingAction.NEED_UPDATED,
             instance=need,
-            before={name: before[name] for name in changed},
-            after={name: after[name] for name in changed},
+            before=before_change,
+            after=after_change,
         )
     return need
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from tremplin.core.months import month_name
 from tremplin.inclusion.enums import CriterionStatus
 from tremplin.inclusion.models import HoursEntry, ParticipantCriterion, Placement
 from tremplin.inclusion.selectors import (
@@ -47,25 +48,10 @@ LAPSING_SHOWN = 10
 LATE_SHOWN = 5
 MISSING_SHOWN = 10
 
-FRENCH_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
 
 def french_month(month: date) -> str:
     """``octobre 2026``."""
-    return f"{FRENCH_MONTHS[month.month - 1]} {month.year}"
+    return month_name(month)
 
 
 def shift_month(month: date, offset: int) -> date:
