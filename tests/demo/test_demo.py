@@ -540,3 +540,153 @@ def test_no_demo_buyer_publishes_a_count_of_one_to_four_persons(demo, db):
                 if series["additive"] and series["total"] is not None:
                     assert sum(1 for value in series["valeurs"] if value["masque"]) != 1
             assert not [count for count in counts if count is not None and 1 <= count <= 4]
+
+
+# Matching, pathways and pooled hours ---------------------------------------------------
+
+
+def _page(client: Client, email: str, url: str) -> str:
+    client.force_login(User.objects.get(email=email))
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return _plain(response.content)
+
+
+def test_lagon_btp_has_hiring_needs_at_every_status(mayotte, client):
+    from tremplin.matching.enums import NeedStatusChoice
+    from tremplin.matching.models import HiringNeed
+
+    needs = HiringNeed.objects.filter(
+        employer__name="Lagon BTP", contract__facilitator__network=mayotte
+    )
+    statuses = list(needs.values_list("status", flat=True))
+    assert set(statuses) == set(NeedStatusChoice.values)
+    assert statuses.count(NeedStatusChoice.PUBLISHED) == 2
+    assert needs.filter(reserved_criteria__code="rsa").exists()
+    # The facilitator has the submitted one to publish.
+    queue = _page(
+        client, MAYOTTE_FACILITATOR_EMAIL, reverse("matching:need_list") + "?statut=submitted"
+    )
+    assert "Peintre en bâtiment" in queue
+    company = _page(client, "entreprise@lagon-btp.demo", reverse("matching:need_list"))
+    for label in ("Brouillon", "À publier", "Publié", "Pourvu", "Clos"):
+        assert label in company
+
+
+def test_referrals_exist_at_every_stage_in_both_territories(demo, db):
+    from tremplin.matching.enums import ReferralStatusChoice
+    from tremplin.matching.models import Referral
+
+    for slug in DEMO_SLUGS:
+        referrals = Referral.objects.filter(need__contract__facilitator__network__slug=slug)
+        assert set(referrals.values_list("status", flat=True)) == set(
+            ReferralStatusChoice.values
+        ), slug
+        assert referrals.filter(vouched_criteria__code="rsa").exists()
+    refused = Referral.objects.filter(refusal_reason__startswith="Ne dispose pas du permis B")
+    assert refused.exists()
+
+
+def test_the_prescriber_sees_published_needs_and_her_referrals(mayotte, client):
+    from tremplin.demo.mayotte import PRESCRIBER_EMAIL
+
+    offers = _page(client, PRESCRIBER_EMAIL, reverse("matching:need_list"))
+    assert "Maçon / Maçonne" in offers
+    assert "Electricien / Electricienne de chantier" in offers
+    assert "Peintre en bâtiment" not in offers  # not published yet
+    referrals = _page(client, PRESCRIBER_EMAIL, reverse("matching:referral_list"))
+    for name in ("Soumaïla", "Faïssoili", "Daoud"):
+        assert name in referrals
+    assert "Kamal" not in referrals  # referred by the Mission locale
+    # Unread notifications wait for every side of the flow.
+    from tremplin.notifications.models import Notification
+
+    for email in (PRESCRIBER_EMAIL, "entreprise@lagon-btp.demo", MAYOTTE_FACILITATOR_EMAIL):
+        assert Notification.objects.filter(recipient__email=email, read_at__isnull=True).exists()
+    assert Notification.objects.filter(
+        recipient__email=MAYOTTE_FACILITATOR_EMAIL, kind="follow_up_due"
+    ).exists()
+
+
+def test_a_hire_finds_a_person_already_followed_and_extends_her_pathway(mayotte, client):
+    from tremplin.matching.models import Referral
+
+    returning = [
+        referral
+        for referral in Referral.objects.filter(
+            status="hired", need__contract__facilitator__network=mayotte
+        ).select_related("participant")
+        if referral.participant.placements.count() >= 3
+    ]
+    assert returning
+    participant = returning[0].participant
+    assert participant.placements.values("employer").distinct().count() >= 3
+    page = _page(
+        client,
+        MAYOTTE_FACILITATOR_EMAIL,
+        reverse("inclusion:participant_detail", args=[participant.pk]),
+    )
+    assert "Parcours" in page
+    assert "Lagon BTP" in page
+
+
+def test_fatoumata_camara_has_a_pathway_over_three_contracts(essonne, client):
+    from tremplin.inclusion.enums import OutcomeMoment
+
+    person = Participant.objects.get(
+        facilitator__network=essonne, first_name="Fatoumata", last_name="Camara"
+    )
+    placements = list(person.placements.order_by("start_date"))
+    assert len({p.contract_id for p in placements}) == 3
+    assert len({p.employer_id for p in placements}) == 3
+    entries = HoursEntry.objects.filter(placement__participant=person)
+    assert entries.filter(training_hours__gt=0).exists()
+    assert placements[1].start_date - placements[0].end_date > timedelta(days=60)  # a break
+    moments = set(person.outcomes.values_list("moment", flat=True))
+    assert moments == {OutcomeMoment.EXIT, OutcomeMoment.SIX_MONTHS}
+    email = User.objects.filter(memberships__organisation=person.facilitator).first().email
+    page = _page(client, email, reverse("inclusion:participant_detail", args=[person.pk]))
+    assert "Parcours" in page
+    for placement in placements:
+        assert placement.contract.reference in page
+    assert Participant.objects.get(first_name="Yacine", last_name="Mebarki").placements.count() == 2
+
+
+def test_the_pool_shares_one_job_among_the_contracts_of_several_buyers(essonne, client):
+    from tremplin.inclusion.models import HoursPool, PooledMonth
+
+    pool = HoursPool.objects.get(facilitator__network=essonne)
+    assert pool.participant.last_name == "Moreau"
+    placements = list(pool.placements.select_related("contract"))
+    assert 2 <= len(placements) <= 3
+    assert len({p.contract.buyer_id for p in placements}) == len(placements)
+    assert sum(p.pool_share for p in placements) == 1
+    months = list(PooledMonth.objects.filter(pool=pool).order_by("month"))
+    assert 6 <= len(months) <= 10
+    assert [m.status for m in months[:-1]] == [HoursStatus.VALIDATED] * (len(months) - 1)
+    assert months[-1].status == HoursStatus.DECLARED
+    email = User.objects.filter(memberships__organisation=pool.facilitator).first().email
+    page = _page(client, email, reverse("inclusion:pool_detail", args=[pool.pk]))
+    for placement in placements:
+        assert placement.contract.reference in page
+    assert "%" in page
+    contract_page = _page(
+        client, email, reverse("procurement:contract_detail", args=[placements[0].contract_id])
+    )
+    assert "Mutualisé" in contract_page
+
+
+def test_the_facilitator_dashboard_shows_a_time_to_fill(mayotte):
+    from tremplin.reporting.matching_selectors import facilitator_matching_figures
+
+    user = User.objects.get(email=MAYOTTE_FACILITATOR_EMAIL)
+    figures = facilitator_matching_figures(scope_for(user), today=timezone.localdate())
+    assert figures is not None
+    assert figures.time_to_fill.filled >= 1
+    label = figures.time_to_fill.median_label
+    assert label.endswith("jours")
+    client = Client()
+    client.force_login(user)
+    assert label in _plain(client.get(reverse("home")).content)
+    # The headline figures are those of the programme, whatever the matching added.
+    assert validated_hours(mayotte) == 258_000

@@ -58,6 +58,8 @@ NETWORK_NAME = "Inclusiv'Essonne"
 NETWORK_SLUG = "essonne"
 HOURS_PER_FTE = 1607
 COORDINATOR_EMAIL = "coordination@essonne.demo"
+PRESCRIBER_EMAIL = "conseiller@ft-evry.demo"
+RSA_PRESCRIBER_EMAIL = "referente-rsa@essonne.demo"
 TERMS = Terms(
     hourly_cost=Decimal("35.00"), insertion_rates=("0.05", "0.05", "0.05", "0.06", "0.08")
 )
@@ -418,17 +420,17 @@ INCLUSION_EMPLOYERS = (
 
 PRESCRIBERS = (
     OrgSpec("ft-evry", OrganisationKind.PRESCRIBER, "France Travail Évry-Courcouronnes",
-            "Évry-Courcouronnes", "91000", prescriber_kind=PrescriberKind.FRANCE_TRAVAIL, public=True),
+            "Évry-Courcouronnes", "91000", prescriber_kind=PrescriberKind.FRANCE_TRAVAIL, public=True, area="91"),
     OrgSpec("ft-massy", OrganisationKind.PRESCRIBER, "France Travail Massy", "Massy", "91300",
-            prescriber_kind=PrescriberKind.FRANCE_TRAVAIL, public=True),
+            prescriber_kind=PrescriberKind.FRANCE_TRAVAIL, public=True, area="91"),
     OrgSpec("ml-nord", OrganisationKind.PRESCRIBER, "Mission locale Nord Essonne", "Athis-Mons",
-            "91200", prescriber_kind=PrescriberKind.MISSION_LOCALE),
+            "91200", prescriber_kind=PrescriberKind.MISSION_LOCALE, area="91"),
     OrgSpec("ml-sud", OrganisationKind.PRESCRIBER, "Mission locale Sud Essonne", "Étampes", "91150",
-            prescriber_kind=PrescriberKind.MISSION_LOCALE),
+            prescriber_kind=PrescriberKind.MISSION_LOCALE, area="91"),
     OrgSpec("cap", OrganisationKind.PRESCRIBER, "Cap emploi Essonne", "Évry-Courcouronnes", "91000",
-            prescriber_kind=PrescriberKind.CAP_EMPLOI),
+            prescriber_kind=PrescriberKind.CAP_EMPLOI, area="91"),
     OrgSpec("rsa", OrganisationKind.PRESCRIBER, "Département de l'Essonne — service RSA",
-            "Évry-Courcouronnes", "91000", prescriber_kind=PrescriberKind.DEPARTMENT_RSA, public=True),
+            "Évry-Courcouronnes", "91000", prescriber_kind=PrescriberKind.DEPARTMENT_RSA, public=True, area="91"),
 )  # fmt: skip
 
 COMMUNES_OF = {
@@ -449,6 +451,24 @@ USERS = (
         "Les chiffres consolidés et comparés des cinq structures du réseau, sans les noms "
         "des participants ; les règles communes de la charte.",
         coordinates=True,
+    ),
+    UserSpec(
+        PRESCRIBER_EMAIL,
+        "Romain",
+        "Fontaine",
+        "Prescripteur — France Travail Évry-Courcouronnes",
+        "Les offres publiées en Essonne par les entreprises du réseau et les candidats qu'il "
+        "y a proposés.",
+        organisation="ft-evry",
+    ),
+    UserSpec(
+        RSA_PRESCRIBER_EMAIL,
+        "Isabelle",
+        "Perrin",
+        "Prescriptrice — Département de l'Essonne, service RSA",
+        "Les offres publiées en Essonne, dont celles réservées aux bénéficiaires du RSA, et "
+        "les candidats qu'elle y a proposés.",
+        organisation="rsa",
     ),
 )
 

@@ -57,6 +57,8 @@ HOURS_PER_FTE = 1820
 FACILITATOR_EMAIL = "facilitatrice@mayotte.demo"
 BUYER_EMAIL = "acheteur@departement976.demo"
 COMPANY_EMAIL = "entreprise@lagon-btp.demo"
+PRESCRIBER_EMAIL = "conseillere@francetravail-mamoudzou.demo"
+YOUNG_PRESCRIBER_EMAIL = "conseiller@missionlocale-mayotte.demo"
 
 FACILITATOR = "cress"
 TERMS = Terms(
@@ -90,6 +92,23 @@ USERS = (
         "Entreprise — Lagon BTP",
         "Les marchés de Lagon BTP à Mayotte : heures dues, heures déclarées et validées.",
         organisation="lagon-btp",
+    ),
+    UserSpec(
+        PRESCRIBER_EMAIL,
+        "Hadidja",
+        "Bacar",
+        "Prescriptrice — France Travail Mamoudzou",
+        "Les offres publiées sur l'île (besoins de recrutement des entreprises) et les "
+        "candidats qu'elle y a proposés, à chaque étape.",
+        organisation="ft",
+    ),
+    UserSpec(
+        YOUNG_PRESCRIBER_EMAIL,
+        "Mouhamadi",
+        "Soulaimana",
+        "Prescripteur — Mission locale de Mayotte",
+        "Les offres publiées sur l'île et les jeunes qu'il y a proposés.",
+        organisation="ml",
     ),
 )
 
@@ -387,14 +406,14 @@ INCLUSION_EMPLOYERS = (
 )
 
 PRESCRIBERS = (
-    OrgSpec("ft", OrganisationKind.PRESCRIBER, "France Travail Mayotte", "Mamoudzou", "97600",
-            prescriber_kind=PrescriberKind.FRANCE_TRAVAIL, public=True),
+    OrgSpec("ft", OrganisationKind.PRESCRIBER, "France Travail Mamoudzou", "Mamoudzou", "97600",
+            prescriber_kind=PrescriberKind.FRANCE_TRAVAIL, public=True, area="976"),
     OrgSpec("ml", OrganisationKind.PRESCRIBER, "Mission locale de Mayotte", "Mamoudzou", "97600",
-            prescriber_kind=PrescriberKind.MISSION_LOCALE),
+            prescriber_kind=PrescriberKind.MISSION_LOCALE, area="976"),
     OrgSpec("cap", OrganisationKind.PRESCRIBER, "Cap emploi 976", "Mamoudzou", "97600",
-            prescriber_kind=PrescriberKind.CAP_EMPLOI),
+            prescriber_kind=PrescriberKind.CAP_EMPLOI, area="976"),
     OrgSpec("rsa", OrganisationKind.PRESCRIBER, "Département de Mayotte — service RSA", "Mamoudzou",
-            "97600", prescriber_kind=PrescriberKind.DEPARTMENT_RSA, public=True),
+            "97600", prescriber_kind=PrescriberKind.DEPARTMENT_RSA, public=True, area="976"),
 )  # fmt: skip
 
 POPULATION = Population(

@@ -47,6 +47,7 @@ class OrgSpec:
     buyer_kind: str = ""
     inclusion_employer_kind: str = ""
     prescriber_kind: str = ""
+    area: str = ""  # prescribers: the départements they cover ("976"); empty: everywhere
     facilitator: str | None = None
     public: bool = False
     group: str = ""  # companies: the kind of work they bid for

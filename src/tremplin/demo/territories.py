@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from tremplin.core.fte import whole_full_time_equivalents
 from tremplin.demo import company_space, essonne, mayotte
+from tremplin.demo import matching as matching_flow
 from tremplin.demo.scenario import UserSpec
 from tremplin.demo.writer import TerritoryWriter, demo_user
 from tremplin.inclusion.enums import HoursStatus
 from tremplin.inclusion.models import HoursEntry, Participant, ParticipantCriterion, Placement
+from tremplin.matching.models import HiringNeed
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Network, Organisation, User
 from tremplin.procurement.models import Contract, Operation
@@ -92,14 +94,18 @@ def load_demo() -> list[DemoLogin]:
     if demo_is_loaded():
         return demo_logins()
     today = timezone.localdate()
-    with transaction.atomic():
+    with matching_flow.emails_held(), transaction.atomic():
         password_hash = make_password(DEMO_PASSWORD)
         island = TerritoryWriter(
             mayotte.plan_mayotte(today), password_hash=password_hash, seed=976
         ).write()
         # The company space: Lagon BTP declares a hire, her evidence and her hours.
         company_space.declare_a_hire(island, mayotte.COMPANY_EMAIL, today)
-        TerritoryWriter(essonne.plan_essonne(today), password_hash=password_hash, seed=91).write()
+        network = TerritoryWriter(
+            essonne.plan_essonne(today), password_hash=password_hash, seed=91
+        ).write()
+        # Hiring needs, referrals, pathways and pooled hours, with their notifications.
+        matching_flow.load_matching(island, network, today)
         demo_user(ADMIN, password_hash)
     return demo_logins()
 
@@ -112,6 +118,8 @@ def reset_demo() -> None:
     placements = Placement.objects.filter(
         Q(participant__facilitator__in=organisations) | Q(contract__facilitator__in=organisations)
     )
+    # Needs (with their referrals and history) hold their contracts and prescribers.
+    HiringNeed.objects.filter(contract__facilitator__in=organisations).delete()
     HoursEntry.objects.filter(placement__in=placements).delete()
     placements.delete()
     # Evidence files of eligibility are not rows: remove them from the storage first.

@@ -148,6 +148,7 @@ class TerritoryWriter:
             fields["inclusion_employer_kind"] = spec.inclusion_employer_kind
         if spec.prescriber_kind:
             fields["prescriber_kind"] = spec.prescriber_kind
+            fields["area_departments"] = spec.area
         if spec.facilitator:
             fields["facilitator"] = self.organisations[spec.facilitator]
         return organisations.organisation_create(

@@ -6,7 +6,10 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 
 from tremplin.demo.territories import (
     DEMO_PASSWORD,
@@ -48,6 +51,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["reset"] or not options["logins"]:
+            self._migrate()
         if options["reset"]:
             reset_demo()
             self.stdout.write("Les réseaux de démonstration et leurs données ont été supprimés.")
@@ -55,6 +60,13 @@ class Command(BaseCommand):
             self._load()
         if options["logins"]:
             self._print_logins()
+
+    def _migrate(self) -> None:
+        """Create or update the tables first: on a new database the demo would find none."""
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            self.stdout.write("Mise à jour de la base de données (migrations)…")
+            call_command("migrate", interactive=False, verbosity=0)
 
     def _load(self) -> None:
         if demo_is_loaded():
