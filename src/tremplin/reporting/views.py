@@ -8,6 +8,7 @@ from django.utils import timezone
 from tremplin.organisations.access import scope_for
 from tremplin.reporting import indicators, matching_selectors, selectors
 from tremplin.reporting.alerts import alerts_for
+from tremplin.reporting.prescriber_selectors import prescriber_dashboard
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -56,6 +57,12 @@ def home(request: HttpRequest) -> HttpResponse:
             request,
             "reporting/home_company.html",
             {"dashboard": dashboard, "figures": dashboard.figures, "today": today},
+        )
+    if scope.is_prescriber:
+        return render(
+            request,
+            "reporting/home_prescriber.html",
+            {"dashboard": prescriber_dashboard(scope, request.user)},  # type: ignore[arg-type]
         )
     return render(
         request,
