@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tremplin.procurement",
     "tremplin.inclusion",
     "tremplin.matching",
+    "tremplin.decp",
     "tremplin.reporting",
     "tremplin.demo",
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DecpConfig(AppConfig):
+    name = "tremplin.decp"
+    verbose_name = "Données essentielles de la commande publique (DECP)"
