@@ -24,6 +24,7 @@ urlpatterns = [
     path("eligibilite/", include("tremplin.inclusion.eligibility_urls")),
     path("recrutements/", include("tremplin.matching.urls")),
     path("notifications/", include("tremplin.notifications.urls")),
+    path("donnees-decp/", include("tremplin.decp.urls")),
     path("invitation/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("impact/", include("tremplin.reporting.urls")),
     path("donnees-ouvertes/", include("tremplin.reporting.opendata_urls")),

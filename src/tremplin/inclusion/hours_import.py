@@ -20,7 +20,6 @@ pointing anywhere else is an unknown placement, whatever its number.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -37,6 +36,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
+from tremplin.core.uploads import sha256_of, size_text
 from tremplin.inclusion import selectors, services, spreadsheets
 from tremplin.inclusion.enums import HoursImportStatus, HoursStatus
 from tremplin.inclusion.models import (
@@ -257,22 +257,6 @@ def hours_template(scope: UserScope, contract: Contract) -> bytes:
 # Receiving a file -----------------------------------------------------------------------
 
 
-def _size(size: int) -> str:
-    """A file size the French way: ``25,3 Mo``, ``20 Mo``, ``3,2 Ko``."""
-    unit, value = ("Mo", size / (1024 * 1024)) if size >= 1024 * 1024 else ("Ko", size / 1024)
-    text = f"{value:.1f}".replace(".", ",").removesuffix(",0")
-    return f"{text} {unit}"
-
-
-def _digest(file: Any) -> str:
-    sha = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(65536), b""):
-        sha.update(chunk)
-    file.seek(0)
-    return sha.hexdigest()
-
-
 def _columns_json(header: Header) -> list[list[Any]]:
     return [[column.index, column.label, column.field] for column in header.columns]
 
@@ -303,7 +287,7 @@ def hours_import_receive(
     if size > max_bytes:
         raise ValidationError(
             {
-                "file": f"Le fichier pèse {_size(size)} : la limite est de {_size(max_bytes)}. "
+                "file": f"Le fichier pèse {size_text(size)} : la limite est de {size_text(max_bytes)}. "
                 "Envoyez-le en plusieurs fois ou retirez les feuilles inutiles."
             }
         )
@@ -314,7 +298,7 @@ def hours_import_receive(
         file_format = spreadsheets.file_format(name, head)
     except spreadsheets.SpreadsheetError as error:
         raise ValidationError({"file": str(error)}) from error
-    digest = _digest(file)
+    digest = sha256_of(file)
     previous = (
         HoursImport.objects.filter(
             organisation=organisation,

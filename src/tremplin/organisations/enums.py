@@ -50,3 +50,10 @@ class PrescriberKind(models.TextChoices):
 class MembershipRole(models.TextChoices):
     MEMBER = "member", "Membre"
     ADMINISTRATOR = "administrator", "Administrateur"
+
+
+class OrganisationSource(models.TextChoices):
+    """Where an organisation comes from: typed by a facilitator, or read in open data."""
+
+    MANUAL = "manual", "Saisie"
+    DECP = "decp", "Données ouvertes (DECP)"

@@ -32,9 +32,19 @@ CREATABLE_KINDS = [
 ]
 
 
+# The tab of the organisations read in open data that await a facilitator's confirmation.
+TO_CONFIRM_TAB = "a_confirmer"
+
+
 class OrganisationFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Type", choices=[("", "Tous"), *OrganisationKind.choices], required=False
+        label="Type",
+        choices=[
+            ("", "Tous"),
+            *OrganisationKind.choices,
+            (TO_CONFIRM_TAB, "Issues des données ouvertes (à confirmer)"),
+        ],
+        required=False,
     )
     q = forms.CharField(label="Rechercher", required=False, max_length=100)
 

@@ -16,6 +16,7 @@ from tremplin.organisations.enums import (
     InclusionEmployerKind,
     MembershipRole,
     OrganisationKind,
+    OrganisationSource,
     PrescriberKind,
 )
 from tremplin.organisations.validators import validate_siret
@@ -141,13 +142,29 @@ class Organisation(models.Model):
         "(91, 78). Vide : tout le territoire du réseau.",
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
+    # Buyers and companies read in the open procurement data stay apart from those typed
+    # by a facilitator until someone confirms them.
+    source = models.CharField(
+        "origine",
+        max_length=10,
+        choices=OrganisationSource.choices,
+        default=OrganisationSource.MANUAL,
+    )
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
 
     class Meta:
         verbose_name = "organisation"
         verbose_name_plural = "organisations"
         ordering = ["name"]
-        indexes = [models.Index(fields=["network", "kind", "name"])]
+        indexes = [
+            models.Index(fields=["network", "kind", "name"]),
+            models.Index(fields=["network", "source", "confirmed_at"]),
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=OrganisationSource.values),
+                name="organisation_source_valid",
+            ),
             models.UniqueConstraint(
                 fields=["network", "siret"],
                 condition=~Q(siret=""),
@@ -178,6 +195,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Read in open data and not yet confirmed by a facilitator."""
+        return self.source == OrganisationSource.DECP and self.confirmed_at is None
 
     @property
     def kind_label(self) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from tremplin.core.templatetags.french import euros, number
 from tremplin.organisations.access import UserScope
-from tremplin.organisations.enums import OrganisationKind
+from tremplin.organisations.enums import OrganisationKind, OrganisationSource
 from tremplin.organisations.models import Network, NetworkEvent, Organisation
 from tremplin.organisations.validators import normalise_siret
 
@@ -77,25 +77,44 @@ def _search(organisations: QuerySet[Organisation], search: str) -> QuerySet[Orga
     return organisations.filter(matches)
 
 
+# Read in open data and not yet confirmed: kept apart from the organisations typed by hand.
+AWAITING_CONFIRMATION = Q(source=OrganisationSource.DECP, confirmed_at__isnull=True)
+
+
 def organisation_list(
-    scope: UserScope, *, kind: str = "", search: str = ""
+    scope: UserScope, *, kind: str = "", search: str = "", to_confirm: bool = False
 ) -> QuerySet[Organisation]:
-    """Organisations the user sees, of one kind or all, searched by name or SIRET."""
+    """Organisations the user sees, of one kind or all, searched by name or SIRET: those
+    typed or confirmed, or (``to_confirm``) those read in open data awaiting confirmation."""
     organisations = _search(organisations_visible_to(scope), search)
+    organisations = (
+        organisations.filter(AWAITING_CONFIRMATION)
+        if to_confirm
+        else organisations.exclude(AWAITING_CONFIRMATION)
+    )
     if kind:
         organisations = organisations.filter(kind=kind)
     return organisations.select_related("facilitator").order_by("name", "pk")
 
 
 def organisation_counts_by_kind(scope: UserScope, *, search: str = "") -> dict[str, int]:
-    """How many organisations of each kind match the search (for the tabs)."""
+    """How many organisations of each kind match the search (for the tabs); those awaiting
+    confirmation are counted apart, under the key ``to_confirm``."""
     rows = (
         _search(organisations_visible_to(scope), search)
+        .exclude(AWAITING_CONFIRMATION)
         .order_by()
         .values("kind")
         .annotate(count=Count("pk"))
     )
-    return {row["kind"]: row["count"] for row in rows}
+    counts = {row["kind"]: row["count"] for row in rows}
+    counts[TO_CONFIRM] = (
+        _search(organisations_visible_to(scope), search).filter(AWAITING_CONFIRMATION).count()
+    )
+    return counts
+
+
+TO_CONFIRM = "to_confirm"
 
 
 def organisation_detail(scope: UserScope, pk: int) -> Organisation:
@@ -285,7 +304,7 @@ def _describe_mode_rules(
 def network_history(network: Network) -> list[NetworkHistoryEntry]:
     """The changes of the network's rules, latest first, each described line by line."""
     events = (
-        NetworkEvent.objects.filter(network=network)
+        NetworkEvent.objects.filter(network=network, object_type="network")
         .select_related("actor")
         .order_by("-occurred_at", "-id")
     )

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from tremplin.organisations.enums import MembershipRole, OrganisationKind
+from tremplin.organisations.enums import MembershipRole, OrganisationKind, OrganisationSource
 from tremplin.organisations.models import (
     Membership,
     Network,
@@ -41,6 +42,29 @@ def organisation_create(
         raise ValidationError({"siret": "Une organisation de ce réseau porte déjà ce SIRET."})
     organisation.full_clean()
     organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def organisation_confirm(*, actor: User | None, organisation: Organisation) -> Organisation:
+    """A facilitator confirms an organisation read in open data: from now on it stands with
+    those typed by hand. The caller checks that ``actor`` may see it."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.source != OrganisationSource.DECP:
+        raise ValidationError("Cette organisation a été saisie à la main : rien à confirmer.")
+    if organisation.confirmed_at is not None:
+        raise ValidationError("Cette organisation est déjà confirmée.")
+    organisation.confirmed_at = timezone.now()
+    organisation.save(update_fields=["confirmed_at"])
+    NetworkEvent.objects.create(
+        network_id=organisation.network_id,
+        actor=actor,
+        action="organisation_confirmed",
+        object_type="organisation",
+        object_id=organisation.pk,
+        before={"confirmed_at": None},
+        after={"confirmed_at": organisation.confirmed_at.isoformat()},
+    )
     return organisation
 
 

@@ -12,13 +12,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 
 from tremplin.core.exports import Column, Value
-from tremplin.core.http import export_format, export_response
+from tremplin.core.http import export_format, export_response, safe_next_url
 from tremplin.organisations import selectors, services
 from tremplin.organisations.access import UserScope, scope_for
 from tremplin.organisations.enums import OrganisationKind
-from tremplin.organisations.forms import NetworkRulesForm, OrganisationFilterForm, OrganisationForm
+from tremplin.organisations.forms import (
+    TO_CONFIRM_TAB,
+    NetworkRulesForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+)
 from tremplin.organisations.models import Network, Organisation
 from tremplin.procurement import selectors as procurement_selectors
 from tremplin.procurement.exports import CONTRACT_EXPORT_COLUMNS, contract_export_row
@@ -42,6 +48,7 @@ TABS = (
     (OrganisationKind.PRESCRIBER, "Prescripteurs"),
     (OrganisationKind.FUNDER, "Financeurs"),
     (OrganisationKind.FACILITATOR, "Facilitateurs"),
+    (TO_CONFIRM_TAB, "Issues des données ouvertes (à confirmer)"),
 )
 # Kinds for which the list shows the contracts they buy or hold.
 CONTRACT_PARTY_KINDS = frozenset(
@@ -71,8 +78,15 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     _require_network_role(scope)
     filter_form = OrganisationFilterForm(request.GET)
     filters = filter_form.filters()
+    to_confirm = filters["kind"] == TO_CONFIRM_TAB
     organisations = procurement_selectors.with_contract_totals(
-        selectors.organisation_list(scope, **filters), scope
+        selectors.organisation_list(
+            scope,
+            kind="" if to_confirm else filters["kind"],
+            search=filters["search"],
+            to_confirm=to_confirm,
+        ),
+        scope,
     )
     if wanted := export_format(request.GET.get("format")):
         return export_response(
@@ -88,7 +102,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         {
             "kind": kind,
             "label": label,
-            "count": sum(counts.values()) if not kind else counts.get(kind, 0),
+            "count": (
+                sum(count for key, count in counts.items() if key != selectors.TO_CONFIRM)
+                if not kind
+                else counts.get(selectors.TO_CONFIRM if kind == TO_CONFIRM_TAB else kind, 0)
+            ),
             "active": filters["kind"] == kind,
         }
         for kind, label in TABS
@@ -103,8 +121,32 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "contract_party_kinds": CONTRACT_PARTY_KINDS,
             "shows_contracts": not filters["kind"] or filters["kind"] in CONTRACT_PARTY_KINDS,
+            "to_confirm": to_confirm,
         },
     )
+
+
+@require_POST
+def organisation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A facilitator confirms an organisation read in open data (buyer or company)."""
+    scope = scope_for(request.user)
+    if not scope.is_facilitator:
+        raise Http404("Cette organisation n'existe pas ou ne vous est pas accessible.")
+    try:
+        organisation = selectors.organisation_detail(scope, pk)
+    except Organisation.DoesNotExist as error:
+        raise Http404("Cette organisation n'existe pas ou ne vous est pas accessible.") from error
+    try:
+        services.organisation_confirm(actor=request.user, organisation=organisation)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for message in error.messages:
+            messages.info(request, message)
+    else:
+        messages.success(
+            request,
+            f"« {organisation.name} » est confirmée : elle rejoint les organisations du réseau.",
+        )
+    return redirect(safe_next_url(request, reverse("organisations:organisation_detail", args=[pk])))
 
 
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,0 +1,519 @@
+"""Writes of the open procurement data: records imported by batches, organisations matched
+or created by SIRET, the import's counts and history.
+
+``import_records`` takes the records one file yields (already read and cleaned) and
+writes them by batches of ``BATCH_SIZE``, each batch in its own transaction with a fixed
+number of queries whatever its size: one lookup of the organisations by SIRET, one of the
+records already known by (buyer, id), then bulk inserts and updates. Nothing of a batch is
+kept once it is written, so memory stays flat whatever the file's size. Why each batch
+commits on its own (and not the whole file) is told in docs/decisions/0003-decp-import.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from stdnum.fr import siret as stdnum_siret
+
+from tremplin.decp.enums import DecpEventAction, DecpImportStatus
+from tremplin.decp.models import DecpEvent, DecpHolder, DecpImport, DecpRecord, DecpRejection
+from tremplin.decp.records import DecpRecord as Record
+from tremplin.decp.records import Party, Rejection
+from tremplin.organisations.enums import OrganisationKind, OrganisationSource
+from tremplin.organisations.models import Network, Organisation, User
+
+BATCH_SIZE = 1000
+# The largest amount the database keeps (16 digits, 2 after the comma).
+MAX_AMOUNT = Decimal("99999999999999.99")
+MAX_IDENTIFIER = DecpRecord._meta.get_field("identifier").max_length or 200
+# The fields an update rewrites: the published ones. ``contract`` (what a facilitator
+# follows) and ``first_seen_at`` are never touched by an import.
+PUBLISHED_FIELDS = (
+    "buyer",
+    "kind",
+    "format_version",
+    "object",
+    "cpv_code",
+    "procedure",
+    "nature",
+    "amount",
+    "duration_months",
+    "notified_on",
+    "published_on",
+    "place_code",
+    "place_kind",
+    "place_name",
+    "social_considerations",
+    "environmental_considerations",
+    "has_social",
+    "has_environmental",
+    "reserved",
+    "published_holders",
+    "subcontracting",
+    "modifications",
+    "corrections",
+    "content_hash",
+    "last_import",
+    "updated_at",
+)
+_QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"")
+
+
+def reason_kind(reason: str) -> str:
+    """A rejection's reason without the values it quotes, to count rejections by reason:
+    « L'acheteur n'a pas de SIRET valide (« 1234 »). » → « … (« … »). »"""
+    return _QUOTED.sub("« … »", reason)[:300]
+
+
+def has_valid_siret(party: Party) -> bool:
+    return party.has_siret and stdnum_siret.is_valid(party.identifier)
+
+
+# Counts ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    outdated: int = 0
+    rejected: int = 0
+    organisations: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _add_counts(decp_import: DecpImport, counts: Counts) -> None:
+    DecpImport.objects.filter(pk=decp_import.pk).update(
+        records_read=F("records_read") + counts.read,
+        created_count=F("created_count") + counts.created,
+        updated_count=F("updated_count") + counts.updated,
+        unchanged_count=F("unchanged_count") + counts.unchanged,
+        outdated_count=F("outdated_count") + counts.outdated,
+        rejected_count=F("rejected_count") + counts.rejected,
+        organisations_created=F("organisations_created") + counts.organisations,
+    )
+
+
+# Imports: creation, start, end ------------------------------------------------------------
+
+
+@transaction.atomic
+def decp_import_create(
+    *,
+    network: Network,
+    actor: User | None,
+    file_name: str,
+    file_size: int,
+    file_hash: str,
+    file: Any = None,
+    source_path: str = "",
+) -> DecpImport:
+    """Record a file to import: uploaded (``file``, kept in the media storage) or read on
+    the server (``source_path``, by the command)."""
+    decp_import = DecpImport(
+        network=network,
+        created_by=actor,
+        file_name=file_name[:255],
+        file_size=file_size,
+        file_hash=file_hash,
+        source_path=source_path[:500],
+    )
+    if file is not None:
+        decp_import.file.save(file_name, file, save=False)
+    decp_import.save()
+    return decp_import
+
+
+def decp_import_claim(decp_import: DecpImport, *, records_total: int) -> bool:
+    """Mark the import running, once: False if it already ran (a task delivered twice)."""
+    claimed = DecpImport.objects.filter(pk=decp_import.pk, status=DecpImportStatus.WAITING).update(
+        status=DecpImportStatus.RUNNING, records_total=records_total
+    )
+    decp_import.refresh_from_db()
+    return bool(claimed)
+
+
+def decp_import_set_task(decp_import: DecpImport, task_id: str) -> None:
+    DecpImport.objects.filter(pk=decp_import.pk).update(task_id=task_id[:64])
+
+
+@transaction.atomic
+def decp_import_finish(decp_import: DecpImport, *, error: str = "") -> DecpImport:
+    """Close an import, done or failed (``error``, in French), and write it in the history."""
+    DecpImport.objects.filter(pk=decp_import.pk).update(
+        status=DecpImportStatus.FAILED if error else DecpImportStatus.DONE,
+        error_message=error[:500],
+        finished_at=timezone.now(),
+    )
+    decp_import.refresh_from_db()
+    DecpEvent.objects.create(
+        network_id=decp_import.network_id,
+        actor=decp_import.created_by,
+        action=DecpEventAction.IMPORT_FAILED if error else DecpEventAction.IMPORT_DONE,
+        object_type="decpimport",
+        object_id=decp_import.pk,
+        before=None,
+        after={
+            "file_name": decp_import.file_name,
+            "file_hash": decp_import.file_hash,
+            "records_read": decp_import.records_read,
+            "created": decp_import.created_count,
+            "updated": decp_import.updated_count,
+            "unchanged": decp_import.unchanged_count,
+            "rejected": decp_import.rejected_count,
+            "organisations_created": decp_import.organisations_created,
+            "error": decp_import.error_message,
+        },
+    )
+    return decp_import
+
+
+# Records ----------------------------------------------------------------------------------
+
+
+def _batches(items: Iterable[Record | Rejection], size: int) -> Iterator[list[Record | Rejection]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def import_records(
+    decp_import: DecpImport,
+    records: Iterable[Record | Rejection],
+    *,
+    batch_size: int = BATCH_SIZE,
+) -> Counts:
+    """Write the records of a file by batches; the import's counts grow after each batch
+    (the page polls them). Returns the counts of this call."""
+    total = Counts()
+    network = decp_import.network
+    for batch in _batches(records, batch_size):
+        with transaction.atomic():
+            # The stream yields one item per record of the file, in order: the rank of
+            # an item is its position in the file.
+            counts = _Batch(decp_import, network, batch, offset=total.read).write()
+            _add_counts(decp_import, counts)
+        total.add(counts)
+    return total
+
+
+def _party_json(party: Party) -> dict[str, str]:
+    return {"id": party.identifier, "name": party.name, "id_kind": party.id_kind}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _json_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    return value
+
+
+def _as_json_list(items: tuple[Any, ...]) -> list[Any]:
+    return [_json_value(dataclasses.asdict(item)) for item in items]
+
+
+def content_hash(record: Record) -> str:
+    """A digest of everything published (not the repairs made on the way)."""
+    content = _json_value(dataclasses.asdict(record))
+    content.pop("corrections", None)
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _is_newer(incoming: date | None, known: date | None) -> bool | None:
+    """True if newer, False if older, None if the same publication date."""
+    if incoming == known:
+        return None
+    if known is None:
+        return True
+    if incoming is None:
+        return False
+    return incoming > known
+
+
+@dataclass
+class _Pending:
+    record: Record
+    digest: str
+    existing_pk: int | None  # None: to create
+
+
+@dataclass
+class _Known:
+    pk: int
+    published_on: date | None
+    digest: str
+    import_id: int | None  # the import that wrote it last
+    file_hash: str  # and the file that import read
+
+
+@dataclass
+class _Batch:
+    decp_import: DecpImport
+    network: Network
+    items: list[Record | Rejection]
+    offset: int = 0
+    counts: Counts = field(default_factory=Counts)
+    rejections: list[DecpRejection] = field(default_factory=list)
+
+    def reject(self, position: int, identifier: str, field_name: str, reason: str) -> None:
+        self.counts.rejected += 1
+        self.rejections.append(
+            DecpRejection(
+                decp_import=self.decp_import,
+                position=position,
+                identifier=identifier[:200],
+                field=field_name[:100],
+                reason=reason[:500],
+                reason_kind=reason_kind(reason),
+            )
+        )
+
+    def _check(self, position: int, record: Record) -> bool:
+        """What the database cannot keep is rejected here, with its reason."""
+        if not has_valid_siret(record.buyer):
+            self.reject(
+                position,
+                record.identifier,
+                "acheteur.id",
+                f"L'acheteur n'a pas de SIRET valide (« {record.buyer.identifier} »).",
+            )
+            return False
+        if not record.identifier.strip():
+            self.reject(position, "", "id", "Le marché n'a pas d'identifiant.")
+            return False
+        if len(record.identifier) > MAX_IDENTIFIER:
+            self.reject(
+                position,
+                record.identifier,
+                "id",
+                f"L'identifiant dépasse {MAX_IDENTIFIER} caractères.",
+            )
+            return False
+        if record.amount is not None and abs(record.amount) > MAX_AMOUNT:
+            self.reject(
+                position,
+                record.identifier,
+                "montant",
+                f"Montant invraisemblable (« {record.amount} »).",
+            )
+            return False
+        return True
+
+    def write(self) -> Counts:
+        self.counts.read = len(self.items)
+        # Records of the batch by key, the latest publication winning; their position
+        # in the file is kept for the rejections they may still get.
+        pending: dict[tuple[str, str], _Pending] = {}
+        incoming: list[tuple[int, Record]] = []
+        for position, item in enumerate(self.items, start=self.offset + 1):
+            if isinstance(item, Rejection):
+                self.reject(item.position, item.identifier, item.field, item.reason)
+            elif self._check(position, item):
+                incoming.append((position, item))
+        known = self._known({record.key for _, record in incoming})
+        organisations = self._organisations([record for _, record in incoming])
+        for _, record in incoming:
+            digest = content_hash(record)
+            before = pending.get(record.key)
+            reference = (
+                _Known(0, before.record.published_on, before.digest, self.decp_import.pk, "")
+                if before is not None
+                else known.get(record.key)
+            )
+            if reference is None:
+                self.counts.created += 1
+                pending[record.key] = _Pending(record, digest, None)
+                continue
+            newer = _is_newer(record.published_on, reference.published_on)
+            if newer is False:
+                self.counts.unchanged += 1
+                self.counts.outdated += 1
+            elif newer is None and (digest == reference.digest or self._same_file_again(reference)):
+                self.counts.unchanged += 1
+            else:
+                self.counts.updated += 1
+                pending[record.key] = _Pending(
+                    record, digest, before.existing_pk if before else reference.pk
+                )
+        self._save(pending, organisations)
+        DecpRejection.objects.bulk_create(self.rejections, batch_size=BATCH_SIZE)
+        return self.counts
+
+    def _same_file_again(self, known: _Known) -> bool:
+        """The record was written by an earlier import of this very file: a file that
+        publishes one contract twice on the same date keeps its last version (the later
+        one in the file wins), and importing the file again must not flip between them."""
+        return (
+            known.import_id != self.decp_import.pk
+            and bool(known.file_hash)
+            and known.file_hash == self.decp_import.file_hash
+        )
+
+    def _known(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _Known]:
+        """The records already imported in the network with these keys, in one query."""
+        if not keys:
+            return {}
+        rows = DecpRecord.objects.filter(
+            network=self.network,
+            buyer_siret__in={siret for siret, _ in keys},
+            identifier__in={identifier for _, identifier in keys},
+        ).values_list(
+            "pk",
+            "buyer_siret",
+            "identifier",
+            "published_on",
+            "content_hash",
+            "last_import_id",
+            "last_import__file_hash",
+        )
+        return {
+            (siret, identifier): _Known(pk, published_on, digest, import_id, file_hash or "")
+            for pk, siret, identifier, published_on, digest, import_id, file_hash in rows
+            if (siret, identifier) in keys
+        }
+
+    def _organisations(self, records: list[Record]) -> dict[str, int]:
+        """Organisation ids by SIRET for the buyers and holders of the batch: those of the
+        network (typed by hand or not) are reused, the others created as unconfirmed."""
+        wanted: dict[str, tuple[str, str]] = {}  # siret -> (kind, name)
+        for record in records:
+            buyer = record.buyer
+            if buyer.identifier not in wanted or not wanted[buyer.identifier][1]:
+                wanted[buyer.identifier] = (OrganisationKind.BUYER, buyer.name)
+            for holder in record.holders:
+                if has_valid_siret(holder) and (
+                    holder.identifier not in wanted or not wanted[holder.identifier][1]
+                ):
+                    kind = wanted.get(holder.identifier, (OrganisationKind.COMPANY, ""))[0]
+                    wanted[holder.identifier] = (kind, holder.name)
+        if not wanted:
+            return {}
+        found = dict(
+            Organisation.objects.filter(network=self.network, siret__in=wanted).values_list(
+                "siret", "pk"
+            )
+        )
+        missing = [siret for siret in wanted if siret not in found]
+        if missing:
+            Organisation.objects.bulk_create(
+                [
+                    Organisation(
+                        network=self.network,
+                        kind=wanted[siret][0],
+                        name=_organisation_name(wanted[siret][0], siret, wanted[siret][1]),
+                        siret=siret,
+                        source=OrganisationSource.DECP,
+                    )
+                    for siret in missing
+                ],
+                batch_size=BATCH_SIZE,
+                # Another import may create the same SIRET meanwhile: it is then reused.
+                ignore_conflicts=True,
+            )
+            found.update(
+                Organisation.objects.filter(network=self.network, siret__in=missing).values_list(
+                    "siret", "pk"
+                )
+            )
+            self.counts.organisations += sum(1 for siret in missing if siret in found)
+        return found
+
+    def _save(
+        self, pending: dict[tuple[str, str], _Pending], organisations: dict[str, int]
+    ) -> None:
+        now = timezone.now()
+        to_create: list[DecpRecord] = []
+        to_update: list[DecpRecord] = []
+        holders_of: list[tuple[DecpRecord, Record]] = []
+        for item in pending.values():
+            row = self._row(item, organisations[item.record.buyer.identifier], now)
+            (to_update if item.existing_pk else to_create).append(row)
+            holders_of.append((row, item.record))
+        DecpRecord.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        if to_update:
+            DecpRecord.objects.bulk_update(to_update, PUBLISHED_FIELDS, batch_size=250)
+            DecpHolder.objects.filter(record__in=[row.pk for row in to_update]).delete()
+        DecpHolder.objects.bulk_create(
+            [
+                DecpHolder(
+                    record_id=row.pk, organisation_id=organisations[holder.identifier], rank=rank
+                )
+                for row, record in holders_of
+                for rank, holder in enumerate(
+                    (holder for holder in record.holders if has_valid_siret(holder)), start=1
+                )
+                if holder.identifier in organisations
+            ],
+            batch_size=BATCH_SIZE,
+        )
+
+    def _row(self, item: _Pending, buyer_id: int, now: Any) -> DecpRecord:
+        record = item.record
+        amount = record.amount if record.amount is not None and record.amount > 0 else None
+        duration = record.duration_months
+        row = DecpRecord(
+            pk=item.existing_pk,
+            network=self.network,
+            buyer_id=buyer_id,
+            buyer_siret=record.buyer.identifier,
+            identifier=record.identifier,
+            kind=str(record.kind),
+            format_version=str(record.version),
+            object=record.object,
+            cpv_code=record.cpv_code[:12],
+            procedure=record.procedure[:200],
+            nature=record.nature[:100],
+            amount=amount,
+            duration_months=duration if duration is not None and duration >= 0 else None,
+            notified_on=record.notified_on,
+            published_on=record.published_on,
+            place_code=record.place_code[:20],
+            place_kind=record.place_kind[:40],
+            place_name=record.place_name[:200],
+            social_considerations=list(record.social_considerations),
+            environmental_considerations=list(record.environmental_considerations),
+            has_social=record.has_social_consideration,
+            has_environmental=record.has_environmental_consideration,
+            reserved=record.reserved and record.has_social_consideration,
+            published_holders=[_party_json(holder) for holder in record.holders],
+            subcontracting=_as_json_list(record.subcontracting),
+            modifications=_as_json_list(record.modifications),
+            corrections=list(record.corrections),
+            content_hash=item.digest,
+            last_import=self.decp_import,
+            updated_at=now,
+        )
+        if item.existing_pk is None:
+            row.first_seen_at = now
+        return row
+
+
+def _organisation_name(kind: str, siret: str, name: str) -> str:
+    name = " ".join(name.split())
+    if name:
+        return name[:250]
+    label = "Acheteur" if kind == OrganisationKind.BUYER else "Entreprise"
+    return f"{label} SIRET {siret}"
