@@ -190,3 +190,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TREMPLIN_LOG_LEVEL", "WARNING")},
 }
+
+# The dashboards' covering indexes (INCLUDE columns) serve PostgreSQL; SQLite builds them
+# without those columns, which is fine for the demo and the tests.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
