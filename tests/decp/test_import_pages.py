@@ -228,6 +228,8 @@ CALLS = {
     "import_progress": Call(with_import=True),
     "import_rejections": Call(with_import=True, data={"format": "csv"}),
     "record_list": Call(),
+    "opportunities": Call(),
+    "opportunity_settings": Call(),
 }
 
 

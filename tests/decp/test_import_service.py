@@ -3,6 +3,7 @@ import changes nothing, a newer publication updates and keeps what the facilitat
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 from decimal import Decimal
@@ -23,7 +24,7 @@ from tests.factories import BuyerFactory, CompanyFactory, ContractFactory, next_
 from tremplin.decp import selectors, services
 from tremplin.decp.enums import DecpEventAction
 from tremplin.decp.models import DecpEvent, DecpHolder, DecpImport, DecpRecord, DecpRejection
-from tremplin.decp.records import Party
+from tremplin.decp.records import Modification, Party, Subcontracting
 from tremplin.organisations.enums import OrganisationKind, OrganisationSource
 from tremplin.organisations.models import Organisation
 
@@ -315,3 +316,47 @@ def test_queries_do_not_grow_with_the_number_of_records(new_import):
     # of parameters (SQLite), never one per record.
     assert others(large) == others(small)
     assert len(large) < 200 / 10
+
+
+def test_the_digest_of_a_record_does_not_change_from_one_version_to_the_next():
+    # Digests are stored: if their computation changed, every record of a file imported
+    # again would come out « mis à jour » instead of « inchangé ».
+    published = record(
+        "2025-001",
+        buyer=Party("21750001600019", "Ville de Paris"),
+        holders=(
+            Party("55204599900869", "Lagon BTP"),
+            Party("BE0123", "Bâtiments du Nord", "TVA"),
+        ),
+        subcontracting=(
+            Subcontracting(
+                "ST-1",
+                Party("55204599900869", "Insertion Lagon"),
+                Decimal("50000.00"),
+                6,
+                datetime.date(2025, 4, 1),
+                datetime.date(2025, 4, 2),
+            ),
+            Subcontracting("ST-2", None, None, None, None, None),
+        ),
+        modifications=(
+            Modification(
+                "1",
+                "Avenant n° 1",
+                Decimal("1300000.00"),
+                20,
+                (Party("55204599900869", "Lagon BTP"),),
+                datetime.date(2025, 6, 1),
+                datetime.date(2025, 6, 2),
+            ),
+        ),
+        corrections=("Zéro initial rétabli dans le SIRET « 1234 ».",),
+    )
+
+    assert services.content_hash(published) == (
+        "41d32945b965f7e775b9f1c6308f8aefc12428f376e7cdfe548ed8ab0ab81e05"
+    )
+    # The repairs made on the way are not part of what was published.
+    assert services.content_hash(published) == services.content_hash(
+        dataclasses.replace(published, corrections=())
+    )

@@ -24,9 +24,11 @@ from tests.factories import (
     ParticipantFactory,
     PlacementFactory,
 )
+from tests.reporting.test_spaser_page import decp_record
 from tremplin.inclusion.enums import HoursStatus
 from tremplin.organisations.models import Network, Organisation
-from tremplin.reporting.opendata_schema import FIGURE_KEYS, SCHEMA
+from tremplin.procurement.models import Contract
+from tremplin.reporting.opendata_schema import FIGURE_KEYS, PURCHASING_FIELDS, SCHEMA
 
 YEAR = 2024
 
@@ -120,6 +122,8 @@ def _check(value: Any, schema: dict[str, Any], path: str = "$") -> None:
         assert value in schema["enum"], path
     if isinstance(value, (int, float)) and not isinstance(value, bool) and "minimum" in schema:
         assert value >= schema["minimum"], path
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "maximum" in schema:
+        assert value <= schema["maximum"], path
     if isinstance(value, dict):
         for key in schema.get("required", []):
             assert key in value, f"{path}: {key} missing"
@@ -326,3 +330,92 @@ def test_the_number_of_queries_does_not_grow_with_the_data(territory, anonymous)
     with CaptureQueriesContext(connection) as large:
         assert anonymous.get(url).status_code == 200
     assert len(large) == len(small)
+
+
+# --- Responsible purchasing (SPASER) ----------------------------------------------------
+
+
+@pytest.fixture
+def published_contracts(territory: Territory) -> Territory:
+    """Beside the two followed contracts (2025, social, 1 000 000 € each): a record linked
+    to one of them, published without social consideration (the followed contract wins), a
+    2025 record without consideration, a 2024 social one, and one of another network."""
+    network = territory.network
+    followed = Contract.objects.get(buyer=territory.buyer_a)
+    decp_record(
+        network, territory.buyer_a, datetime.date(2025, 1, 15), "1000000", contract=followed
+    )
+    decp_record(network, territory.buyer_a, datetime.date(2025, 5, 1), "500000")
+    decp_record(network, territory.buyer_b, datetime.date(2024, 5, 1), "200000", social=True)
+    elsewhere = NetworkFactory(name="Réseau voisin", slug="voisin")
+    decp_record(elsewhere, territory.buyer_a, datetime.date(2025, 5, 1), social=True)
+    return territory
+
+
+def _purchasing_years(document: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {year["annee"]: year for year in document["achats_responsables"]["annees"]}
+
+
+def test_network_json_publishes_the_purchasing_indicators_of_every_year(
+    published_contracts, anonymous
+):
+    document = _json(anonymous, reverse("opendata:network_json", args=["ouvert"]))
+    _check(document, SCHEMA)
+    purchasing = document["achats_responsables"]
+    assert purchasing["objectif_part_sociale"] == 30
+    years = _purchasing_years(document)
+    assert list(years) == [2024, 2025]
+    assert set(years[2025]) == {"annee", *(key for key, _, _ in PURCHASING_FIELDS)}
+    # 2025: the two followed contracts and one record alone; the linked record counts once.
+    assert (years[2025]["marches"], years[2025]["marches_suivis"], years[2025]["donnees_decp"]) == (
+        3,
+        2,
+        1,
+    )
+    assert years[2025]["montant"] == 2500000
+    assert years[2025]["marches_sociaux"] == 2
+    assert years[2025]["part_marches_sociaux"] == 66.7
+    assert years[2025]["part_montant_social"] == 80
+    assert years[2025]["ecart_objectif"] == 36.7
+    assert years[2025]["evolution_part_sociale"] == -33.3
+    assert years[2024]["part_marches_sociaux"] == 100
+    assert years[2024]["evolution_part_sociale"] is None
+
+
+def test_a_buyer_and_a_year_publish_only_their_purchases(published_contracts, anonymous):
+    buyer = published_contracts.buyer_a
+    url = reverse("opendata:buyer_json", args=["ouvert", buyer.pk])
+    document = _json(anonymous, f"{url}?annee=2025")
+    _check(document, SCHEMA)
+    years = _purchasing_years(document)
+    assert list(years) == [2025]
+    assert (years[2025]["marches"], years[2025]["marches_sociaux"]) == (2, 1)
+    assert years[2025]["part_marches_sociaux"] == 50
+
+
+def test_the_purchasing_indicators_are_on_the_page_and_in_the_csv(published_contracts, anonymous):
+    url = reverse("opendata:network", args=["ouvert"])
+    html = anonymous.get(url).content.decode()
+    start = html.index('data-year="2025"')
+    row = html[start : html.index("</tr>", start)]
+    assert "66,7\u00a0%" in row
+    assert "+36,7\u00a0pt" in row
+    assert "2\u00a0500\u00a0000\u00a0€" in row
+    assert "Objectif national : 30\u00a0%" in html
+    response = anonymous.get(url, {"format": "csv"})
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    by_key = {(row[3], row[4]): row for row in rows[1:]}
+    share = by_key[("achats_responsables_2025", "part_marches_sociaux")]
+    assert share[5:] == [
+        "Part des marchés avec une considération sociale (2025)",
+        "66,7",
+        "%",
+        "non",
+    ]
+    assert by_key[("achats_responsables_2024", "evolution_part_sociale")][6] == ""
+
+
+def test_a_network_that_does_not_publish_publishes_no_purchasing(published_contracts, anonymous):
+    Network.objects.filter(pk=published_contracts.network.pk).update(publishes_open_data=False)
+    assert anonymous.get(reverse("opendata:network_json", args=["ouvert"])).status_code == 404

@@ -31,3 +31,7 @@ class DecpFormatVersion(models.TextChoices):
 class DecpEventAction(models.TextChoices):
     IMPORT_DONE = "decp_import_done", "Import DECP terminé"
     IMPORT_FAILED = "decp_import_failed", "Import DECP en échec"
+    OPPORTUNITY_SETTINGS_UPDATED = (
+        "decp_opportunity_settings_updated",
+        "Réglages des opportunités de clauses modifiés",
+    )

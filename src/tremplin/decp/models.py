@@ -10,6 +10,14 @@ from django.db.models import Q
 
 from tremplin.core.models import ChangeEventBase
 from tremplin.decp.enums import DecpFormatVersion, DecpImportStatus, DecpRecordKind
+from tremplin.decp.opportunities import (
+    DEFAULT_CPV_PREFIXES,
+    DEFAULT_MIN_AMOUNT,
+    DEFAULT_MIN_DURATION_MONTHS,
+    MAX_MIN_DURATION_MONTHS,
+    CpvPrefix,
+    OpportunityRules,
+)
 from tremplin.organisations.models import Network, Organisation
 from tremplin.procurement.models import Contract
 
@@ -247,3 +255,62 @@ class DecpEvent(ChangeEventBase):
     class Meta(ChangeEventBase.Meta):
         verbose_name = "événement DECP"
         verbose_name_plural = "historique DECP"
+
+
+def default_cpv_prefixes() -> list[dict[str, str]]:
+    return [{"prefix": item.prefix, "label": item.label} for item in DEFAULT_CPV_PREFIXES]
+
+
+class OpportunitySettings(models.Model):
+    """Which published contracts a network counts as clause opportunities: the kinds of
+    labour-intensive work (CPV prefixes, each with a label) and the minimum amount and
+    duration. One per network; a network that never saved its own uses the defaults."""
+
+    network = models.OneToOneField(
+        Network,
+        on_delete=models.CASCADE,
+        related_name="opportunity_settings",
+        verbose_name="réseau",
+    )
+    # [{"prefix": "45", "label": "Travaux de construction"}, …]
+    cpv_prefixes = models.JSONField(
+        "préfixes CPV des travaux et services retenus", default=default_cpv_prefixes
+    )
+    min_amount = models.DecimalField(
+        "montant minimal HT (€)", max_digits=14, decimal_places=2, default=DEFAULT_MIN_AMOUNT
+    )
+    min_duration_months = models.PositiveSmallIntegerField(
+        "durée minimale (mois)", default=DEFAULT_MIN_DURATION_MONTHS
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "réglage des opportunités de clauses"
+        verbose_name_plural = "réglages des opportunités de clauses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_amount__gte=0), name="decp_opportunity_min_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_duration_months__lte=MAX_MIN_DURATION_MONTHS),
+                name="decp_opportunity_min_duration_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Opportunités de clauses — {self.network}"
+
+    @property
+    def prefixes(self) -> tuple[CpvPrefix, ...]:
+        return tuple(
+            CpvPrefix(str(item.get("prefix", "")), str(item.get("label", "")))
+            for item in self.cpv_prefixes
+            if isinstance(item, dict)
+        )
+
+    def rules(self) -> OpportunityRules:
+        return OpportunityRules(
+            prefixes=self.prefixes,
+            min_amount=self.min_amount,
+            min_duration_months=self.min_duration_months,
+        )

@@ -6,15 +6,46 @@ procurement)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import ExtractYear
 
-from tremplin.decp.models import DecpImport, DecpRecord, DecpRejection
+from tremplin.core.templatetags.french import hours
+from tremplin.decp.enums import DecpEventAction
+from tremplin.decp.models import (
+    DecpEvent,
+    DecpImport,
+    DecpRecord,
+    DecpRejection,
+    OpportunitySettings,
+)
+from tremplin.decp.opportunities import (
+    ContractRow,
+    DefaultFormula,
+    Opportunity,
+    OpportunityRules,
+    Summary,
+    find_opportunities,
+    summarise,
+    valid_prefix,
+)
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.models import Network, Organisation
+from tremplin.procurement.explain import format_input
+from tremplin.procurement.models import Clause
 
 
 def importer_network_ids(scope: UserScope) -> frozenset[int]:
@@ -135,3 +166,231 @@ def record_years(scope: UserScope) -> list[int]:
         .distinct()
     )
     return list(years)
+
+
+# Clause opportunities ----------------------------------------------------------------------
+
+
+def opportunity_network(
+    scope: UserScope, slug: str | None = None, networks: list[Network] | None = None
+) -> Network:
+    """The network named by ``slug`` among those whose open data the user reads (or
+    among ``networks``, that list already read); without a slug, the one they coordinate,
+    else their first. Raises Network.DoesNotExist.
+
+    The opportunity selectors below take this network as proof of access."""
+    if networks is None:
+        networks = list(importer_networks(scope))
+    if slug:
+        named = [network for network in networks if network.slug == slug]
+        if not named:
+            raise Network.DoesNotExist(slug)
+        return named[0]
+    coordinated = [n for n in networks if n.pk in scope.coordinated_network_ids]
+    if coordinated:
+        return coordinated[0]
+    if not networks:
+        raise Network.DoesNotExist()
+    return min(networks, key=lambda network: network.pk)
+
+
+def may_edit_opportunity_settings(scope: UserScope, network: Network) -> bool:
+    return network.pk in scope.coordinated_network_ids
+
+
+def opportunity_settings(network: Network) -> OpportunitySettings:
+    """The network's settings, or the defaults (unsaved) while it has never changed them."""
+    saved = OpportunitySettings.objects.filter(network=network).first()
+    return saved or OpportunitySettings(network=network)
+
+
+def opportunity_settings_history(network: Network, limit: int = 10) -> list[DecpEvent]:
+    return list(
+        DecpEvent.objects.filter(
+            network=network, action=DecpEventAction.OPPORTUNITY_SETTINGS_UPDATED
+        )
+        .select_related("actor")
+        .order_by("-occurred_at", "-pk")[:limit]
+    )
+
+
+def default_formula(network: Network) -> DefaultFormula:
+    return DefaultFormula(
+        labour_share=network.default_labour_share,
+        insertion_rate=network.default_insertion_rate,
+        hourly_cost=network.default_hourly_cost,
+        hours_per_fte=network.hours_per_fte,
+    )
+
+
+def _covered() -> ExpressionWrapper:
+    """A record already carries a clause: a social consideration in the open data, or the
+    contract followed in Tremplin has a social clause (or is reserved)."""
+    followed_clause = Exists(Clause.objects.filter(contract_id=OuterRef("contract_id")))
+    return ExpressionWrapper(
+        Q(has_social=True)
+        | Q(contract__social_clause=True)
+        | Q(contract__reserved_contract=True)
+        | Q(followed_clause),
+        output_field=BooleanField(),
+    )
+
+
+def _candidates(
+    scope: UserScope,
+    network: Network,
+    rules: OpportunityRules,
+    *,
+    buyer_id: int | None,
+    year_from: int | None,
+    year_to: int | None,
+) -> QuerySet[DecpRecord]:
+    """The network's records that may be opportunities: the database keeps only those
+    that can meet the rules, and ``opportunities.assess`` decides with its reasons."""
+    records = DecpRecord.objects.filter(network=network)
+    if buyer_id is not None:
+        records = records.filter(buyer_id=buyer_id)
+    if year_from is not None:
+        records = records.filter(notified_on__year__gte=year_from)
+    if year_to is not None:
+        records = records.filter(notified_on__year__lte=year_to)
+    prefixes = [item.prefix for item in rules.prefixes if valid_prefix(item.prefix)]
+    if not prefixes:
+        return records.none()
+    kinds = Q()
+    for prefix in prefixes:
+        kinds |= Q(cpv_code__startswith=prefix)
+    records = records.filter(kinds, amount__gte=max(rules.min_amount, Decimal("0.01")))
+    if rules.min_duration_months > 0:
+        records = records.filter(duration_months__gte=rules.min_duration_months)
+    return records
+
+
+def _contract_rows(records: QuerySet[DecpRecord]) -> Iterator[ContractRow]:
+    values = (
+        records.annotate(covered=_covered())
+        .order_by("-notified_on", "buyer__name", "identifier", "pk")
+        .values_list(
+            "pk",
+            "buyer_id",
+            "buyer__name",
+            "notified_on",
+            "cpv_code",
+            "amount",
+            "duration_months",
+            "covered",
+            "identifier",
+            "object",
+        )
+    )
+    for (
+        pk,
+        buyer,
+        name,
+        notified,
+        cpv,
+        amount,
+        duration,
+        covered,
+        identifier,
+        title,
+    ) in values.iterator(chunk_size=2000):
+        yield ContractRow(
+            key=pk,
+            buyer_id=buyer,
+            buyer_name=name,
+            notified_on=notified,
+            cpv_code=cpv,
+            amount=amount,
+            duration_months=duration,
+            covered=bool(covered),
+            identifier=identifier,
+            object=title,
+        )
+
+
+@dataclass(frozen=True)
+class OpportunityReport:
+    """The clause opportunities of a network (or one of its buyers) over a period."""
+
+    network: Network
+    settings: OpportunitySettings
+    formula: DefaultFormula
+    opportunities: list[Opportunity]  # every one, covered or not: the totals count them all
+    summary: Summary
+    uncovered_only: bool
+
+    @property
+    def listed(self) -> list[Opportunity]:
+        """The contracts the list shows: without a clause only, when asked."""
+        if self.uncovered_only:
+            return [item for item in self.opportunities if not item.row.covered]
+        return self.opportunities
+
+
+def opportunity_report(
+    scope: UserScope,
+    network: Network,
+    *,
+    buyer_id: int | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    uncovered_only: bool = False,
+) -> OpportunityReport:
+    settings_row = opportunity_settings(network)
+    rules = settings_row.rules()
+    formula = default_formula(network)
+    records = _candidates(
+        scope, network, rules, buyer_id=buyer_id, year_from=year_from, year_to=year_to
+    )
+    found = find_opportunities(_contract_rows(records), rules, formula)
+    return OpportunityReport(
+        network=network,
+        settings=settings_row,
+        formula=formula,
+        opportunities=found,
+        summary=summarise(found, network.hours_per_fte),
+        uncovered_only=uncovered_only,
+    )
+
+
+def opportunity_buyers(scope: UserScope, network: Network) -> QuerySet[Organisation]:
+    """The buyers of the network's records, for the filter."""
+    return Organisation.objects.filter(
+        pk__in=DecpRecord.objects.filter(network=network).values("buyer_id")
+    ).order_by("name")
+
+
+def opportunity_years(scope: UserScope, network: Network) -> list[int]:
+    years = (
+        DecpRecord.objects.filter(network=network, notified_on__isnull=False)
+        .annotate(year=ExtractYear("notified_on"))
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return list(years)
+
+
+def formula_text(opportunity: Opportunity) -> str:
+    """« 1 200 000 € × 40 % × 7 % ÷ 25 € = 1 344 h » (with the rounding when it applies)."""
+    inputs = opportunity.obligation.inputs.used()
+    shown = {name: format_input(name, value) for name, value in inputs.items()}
+    left = (
+        f"{shown['amount']} × {shown['labour_share']} × {shown['insertion_rate']}"
+        f" ÷ {shown['hourly_cost']}"
+    )
+    exact = opportunity.obligation.exact_hours
+    rounded = opportunity.obligation.hours
+    if exact == rounded:
+        return f"{left} = {hours(rounded)}\u00a0h"
+    return f"{left} = {hours(exact)}\u00a0h → {hours(rounded)}\u00a0h"
+
+
+def formula_inputs_text(formula: DefaultFormula) -> dict[str, str]:
+    """The network's default inputs as the pages show them (« 40 % », « 5,5 % », « 30 € »)."""
+    return {
+        "labour_share": format_input("labour_share", formula.labour_share),
+        "insertion_rate": format_input("insertion_rate", formula.insertion_rate),
+        "hourly_cost": format_input("hourly_cost", formula.hourly_cost),
+    }

@@ -15,22 +15,40 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from itertools import islice
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from stdnum.fr import siret as stdnum_siret
 
+from tremplin.core.history import only_changes, snapshot
 from tremplin.decp.enums import DecpEventAction, DecpImportStatus
-from tremplin.decp.models import DecpEvent, DecpHolder, DecpImport, DecpRecord, DecpRejection
+from tremplin.decp.models import (
+    DecpEvent,
+    DecpHolder,
+    DecpImport,
+    DecpRecord,
+    DecpRejection,
+    OpportunitySettings,
+)
+from tremplin.decp.normalise import siret_is_valid
+from tremplin.decp.opportunities import (
+    MAX_MIN_DURATION_MONTHS,
+    MAX_PREFIX_DIGITS,
+    MIN_PREFIX_DIGITS,
+    CpvPrefix,
+    valid_prefix,
+)
 from tremplin.decp.records import DecpRecord as Record
 from tremplin.decp.records import Party, Rejection
+from tremplin.organisations.access import scope_for
 from tremplin.organisations.enums import OrganisationKind, OrganisationSource
 from tremplin.organisations.models import Network, Organisation, User
 
@@ -78,7 +96,9 @@ def reason_kind(reason: str) -> str:
 
 
 def has_valid_siret(party: Party) -> bool:
-    return party.has_siret and stdnum_siret.is_valid(party.identifier)
+    # The normaliser's check (python-stdnum's answer on 14 digits), cached by SIRET: a
+    # national file names the same buyers and holders on thousands of records.
+    return party.has_siret and siret_is_valid(party.identifier)
 
 
 # Counts ---------------------------------------------------------------------------------
@@ -234,11 +254,36 @@ def _as_json_list(items: tuple[Any, ...]) -> list[Any]:
     return [_json_value(dataclasses.asdict(item)) for item in items]
 
 
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(item.name for item in dataclasses.fields(kind))
+
+
+def _published_json(value: Any) -> Any:
+    """What json cannot write by itself: the record's parts (as ``dataclasses.asdict``
+    gives them, without its deep copies), its amounts and its dates."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: getattr(value, name) for name in _field_names(type(value))}
+    raise TypeError(f"{type(value).__name__} n'est pas une valeur publiée.")
+
+
 def content_hash(record: Record) -> str:
-    """A digest of everything published (not the repairs made on the way)."""
-    content = _json_value(dataclasses.asdict(record))
-    content.pop("corrections", None)
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """A digest of everything published (not the repairs made on the way). The same text
+    as ``_json_value(dataclasses.asdict(record))`` would give: digests already stored stay
+    valid."""
+    content = {name: getattr(record, name) for name in _field_names(Record)}
+    del content["corrections"]
+    text = json.dumps(
+        content,
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=_published_json,
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -517,3 +562,88 @@ def _organisation_name(kind: str, siret: str, name: str) -> str:
         return name[:250]
     label = "Acheteur" if kind == OrganisationKind.BUYER else "Entreprise"
     return f"{label} SIRET {siret}"
+
+
+# Clause opportunities: the network's settings -------------------------------------------
+
+OPPORTUNITY_SETTINGS_FIELDS = ("cpv_prefixes", "min_amount", "min_duration_months")
+MAX_OPPORTUNITY_AMOUNT = Decimal("999999999999.99")
+
+
+def _opportunity_settings_errors(
+    prefixes: Sequence[CpvPrefix], min_amount: Decimal, min_duration_months: int
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for position, item in enumerate(prefixes, start=1):
+        if not valid_prefix(item.prefix):
+            errors.setdefault("cpv_prefixes", []).append(
+                f"Ligne {position} : le préfixe CPV « {item.prefix} » doit compter de "
+                f"{MIN_PREFIX_DIGITS} à {MAX_PREFIX_DIGITS} chiffres."
+            )
+        elif item.prefix in seen:
+            errors.setdefault("cpv_prefixes", []).append(
+                f"Ligne {position} : le préfixe CPV « {item.prefix} » est déjà dans la liste."
+            )
+        if not item.label.strip():
+            errors.setdefault("cpv_prefixes", []).append(
+                f"Ligne {position} : donnez un libellé au préfixe CPV « {item.prefix} »."
+            )
+        seen.add(item.prefix)
+    if not prefixes:
+        errors["cpv_prefixes"] = ["Indiquez au moins un préfixe CPV de travaux ou de services."]
+    if not min_amount.is_finite() or not 0 <= min_amount <= MAX_OPPORTUNITY_AMOUNT:
+        errors["min_amount"] = ["Le montant minimal doit être un montant positif ou nul."]
+    if not 0 <= min_duration_months <= MAX_MIN_DURATION_MONTHS:
+        errors["min_duration_months"] = [
+            f"La durée minimale est comprise entre 0 et {MAX_MIN_DURATION_MONTHS} mois."
+        ]
+    return errors
+
+
+@transaction.atomic
+def opportunity_settings_set(
+    *,
+    user: User,
+    network: Network,
+    prefixes: Sequence[CpvPrefix],
+    min_amount: Decimal,
+    min_duration_months: int,
+) -> OpportunitySettings:
+    """Set which contracts the network counts as clause opportunities, and record the
+    change in the network's DECP history. Only a coordinator of the network may.
+
+    The network's settings row is created by its first change; a change that changes
+    nothing writes nothing."""
+    if network.pk not in scope_for(user).coordinated_network_ids:
+        raise PermissionDenied(
+            "Seule la coordination du réseau modifie les réglages des opportunités."
+        )
+    errors = _opportunity_settings_errors(prefixes, min_amount, min_duration_months)
+    if errors:
+        raise ValidationError(errors)
+    # Lock the network so that two coordinators saving at once write one history each.
+    Network.objects.select_for_update().filter(pk=network.pk).first()
+    current = OpportunitySettings.objects.filter(network=network).first()
+    settings_row = current or OpportunitySettings(network=network)
+    before = snapshot(settings_row, OPPORTUNITY_SETTINGS_FIELDS)
+    settings_row.cpv_prefixes = [
+        {"prefix": item.prefix, "label": item.label.strip()} for item in prefixes
+    ]
+    settings_row.min_amount = min_amount.quantize(Decimal("0.01"))
+    settings_row.min_duration_months = min_duration_months
+    after = snapshot(settings_row, OPPORTUNITY_SETTINGS_FIELDS)
+    changed_before, changed_after = only_changes(before, after)
+    if current is not None and not changed_after:
+        return settings_row
+    settings_row.save()
+    DecpEvent.objects.create(
+        network=network,
+        actor=user,
+        action=DecpEventAction.OPPORTUNITY_SETTINGS_UPDATED,
+        object_type="opportunitysettings",
+        object_id=settings_row.pk,
+        before=changed_before,
+        after=changed_after,
+    )
+    return settings_row

@@ -6,22 +6,32 @@ else gets "not found"."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from tremplin.core.exports import Column
+from tremplin.core.exports import Column, Value
 from tremplin.core.http import export_format, export_response
-from tremplin.decp import decp_import, selectors
+from tremplin.decp import decp_import, selectors, services
 from tremplin.decp.enums import DECP_IMPORT_STATUS_COLOURS, DecpImportStatus
-from tremplin.decp.forms import DecpImportForm, RecordFilterForm
+from tremplin.decp.forms import (
+    DecpImportForm,
+    OpportunityFilterForm,
+    OpportunitySettingsForm,
+    RecordFilterForm,
+    prefixes_as_text,
+)
 from tremplin.decp.models import DecpImport
 from tremplin.organisations.access import UserScope, scope_for
+from tremplin.organisations.models import Network
 
 PAGE_SIZE = 50
 REJECTIONS_PAGE_SIZE = 100
@@ -149,4 +159,171 @@ def record_list(request: HttpRequest) -> HttpResponse:
         request,
         "decp/record_list.html",
         {"form": form, "page": page, "filtered": any(filters.values())},
+    )
+
+
+# Clause opportunities ----------------------------------------------------------------------
+
+OPPORTUNITY_PAGE_SIZE = 50
+OPPORTUNITY_EXPORT_COLUMNS = (
+    Column("Acheteur"),
+    Column("Identifiant"),
+    Column("Objet"),
+    Column("Notifié le", "date"),
+    Column("Code CPV"),
+    Column("Travaux ou services"),
+    Column("Montant HT (€)", "money"),
+    Column("Durée (mois)", "int"),
+    Column("Heures d'insertion estimées", "int"),
+    Column("Calcul des heures"),
+    Column("Motifs"),
+    Column("Déjà couvert par une clause"),
+)
+
+
+def _opportunity_network(
+    scope: UserScope, slug: str | None, networks: list[Network] | None = None
+) -> Network:
+    try:
+        return selectors.opportunity_network(scope, slug, networks)
+    except Network.DoesNotExist as error:
+        raise Http404(
+            "Ce réseau n'existe pas ou ses données ne vous sont pas accessibles."
+        ) from error
+
+
+def opportunity_export_rows(report: selectors.OpportunityReport) -> Iterator[list[Value]]:
+    for item in report.listed:
+        row = item.row
+        yield [
+            row.buyer_name,
+            row.identifier,
+            row.object,
+            row.notified_on,
+            row.cpv_code,
+            item.prefix.label,
+            row.amount,
+            row.duration_months,
+            item.hours,
+            selectors.formula_text(item),
+            " ; ".join(item.reasons),
+            "oui" if row.covered else "non",
+        ]
+
+
+@require_GET
+def opportunities(request: HttpRequest) -> HttpResponse:
+    """The published contracts that could carry a social clause, the hours they could
+    have generated with the network's default formula, and the share already covered."""
+    scope = _decp_scope(request)
+    networks = list(selectors.importer_networks(scope))
+    network = _opportunity_network(scope, request.GET.get("reseau"), networks)
+    # The network first, so that every link of the page names it.
+    data = QueryDict(mutable=True)
+    data["reseau"] = network.slug
+    for key in request.GET:
+        if key != "reseau":
+            data.setlist(key, request.GET.getlist(key))
+    form = OpportunityFilterForm(
+        data,
+        networks=networks,
+        buyers=selectors.opportunity_buyers(scope, network),
+        years=selectors.opportunity_years(scope, network),
+    )
+    filters = form.filters()
+    report = selectors.opportunity_report(scope, network, **filters)
+    wanted = export_format(request.GET.get("format"))
+    if wanted:
+        return export_response(
+            wanted,
+            f"opportunites-clauses-{network.slug}",
+            OPPORTUNITY_EXPORT_COLUMNS,
+            opportunity_export_rows(report),
+            "Opportunités",
+        )
+    page = Paginator(report.listed, OPPORTUNITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = data.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "decp/opportunities.html",
+        {
+            "form": form,
+            "network": network,
+            "report": report,
+            "summary": report.summary,
+            "settings": report.settings,
+            "formula": report.formula,
+            "formula_inputs": selectors.formula_inputs_text(report.formula),
+            "page": page,
+            "rows": [(item, selectors.formula_text(item)) for item in page.object_list],
+            "buyer": form.cleaned_data.get("acheteur"),
+            "filtered": any(value for value in filters.values()),
+            "query": query.urlencode(),
+            "settings_url": f"{reverse('decp:opportunity_settings')}?reseau={network.slug}",
+        },
+    )
+
+
+def opportunity_settings(request: HttpRequest) -> HttpResponse:
+    """Which contracts count as opportunities: facilitators read, coordinators edit."""
+    scope = _decp_scope(request)
+    network = _opportunity_network(scope, request.GET.get("reseau"))
+    can_edit = selectors.may_edit_opportunity_settings(scope, network)
+    current = selectors.opportunity_settings(network)
+    page_url = f"{reverse('decp:opportunity_settings')}?reseau={network.slug}"
+    form = None
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404("Page introuvable.")
+        form = OpportunitySettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.opportunity_settings_set(
+                    user=request.user,  # type: ignore[arg-type]
+                    network=network,
+                    prefixes=form.cleaned_data["cpv_prefixes"],
+                    min_amount=form.cleaned_data["min_amount"],
+                    min_duration_months=form.cleaned_data["min_duration_months"],
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(
+                    request,
+                    f"Les réglages des opportunités du réseau « {network.name} » sont enregistrés.",
+                )
+                return HttpResponseRedirect(page_url)
+    elif can_edit and request.GET.get("modifier"):
+        form = OpportunitySettingsForm(
+            initial={
+                "cpv_prefixes": prefixes_as_text(current.prefixes),
+                # 90000.00 → 90000: the amount as a person types it
+                "min_amount": current.min_amount.quantize(Decimal(1))
+                if current.min_amount == current.min_amount.to_integral_value()
+                else current.min_amount,
+                "min_duration_months": current.min_duration_months,
+            }
+        )
+    formula = selectors.default_formula(network)
+    example = formula.obligation(current.min_amount) if current.min_amount > 0 else None
+    return render(
+        request,
+        "decp/opportunity_settings.html",
+        {
+            "network": network,
+            "current": current,
+            "can_edit": can_edit,
+            "form": form,
+            "formula": formula,
+            "formula_inputs": selectors.formula_inputs_text(formula),
+            "example": example,
+            "history": selectors.opportunity_settings_history(network),
+            "page_url": page_url,
+            "opportunities_url": f"{reverse('decp:opportunities')}?reseau={network.slug}",
+            "rules_url": f"{reverse('organisations:network_rules')}?reseau={network.slug}",
+        },
     )

@@ -16,6 +16,8 @@ from tremplin.inclusion.enums import IscedBand, LabourStatus, OutcomeSituation, 
 from tremplin.organisations.access import scope_for
 from tremplin.reporting import funders
 from tremplin.reporting.funder_forms import SpaserForm, YearForm
+from tremplin.reporting.purchasing import SOCIAL_TARGET
+from tremplin.reporting.purchasing_selectors import sees_decp_records
 
 NOT_FOR_YOU = "Ce rapport ne vous est pas accessible."
 
@@ -227,7 +229,14 @@ def spaser_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reporting/funders/spaser.html",
-        {"form": form, "year": year, "report": report, "sees_all": bool(scope.buyer_ids)},
+        {
+            "form": form,
+            "year": year,
+            "report": report,
+            "sees_all": bool(scope.buyer_ids),
+            "sees_decp": sees_decp_records(scope),
+            "target": SOCIAL_TARGET,
+        },
     )
 
 
@@ -255,6 +264,7 @@ def _spaser_export_rows(report: funders.SpaserReport) -> Iterator[list[Value]]:
             _percent(figure.amount_share),
         ]
     yield [*head, "Heures d'insertion validées", report.hours, None, None, None]
+    yield from _purchasing_export_rows(report)
     yield [
         *head,
         f"Équivalents temps plein ({report.hours_per_fte} h par ETP)",
@@ -263,3 +273,52 @@ def _spaser_export_rows(report: funders.SpaserReport) -> Iterator[list[Value]]:
         None,
         None,
     ]
+
+
+BOTH_SOURCES = "Tremplin et DECP"
+PURCHASING_LABELS = (
+    ("all", "Marchés notifiés"),
+    ("social", "Marchés comportant une considération sociale"),
+    ("environmental", "Marchés comportant une considération environnementale"),
+    ("reserved", "Marchés réservés"),
+)
+
+
+def _purchasing_export_rows(report: funders.SpaserReport) -> Iterator[list[Value]]:
+    """Every year of both sources, each contract once, with the target and the trend."""
+    for indicators in report.purchasing.years:
+        head: list[Value] = [report.buyer.name, str(indicators.year)]
+        for name, label in PURCHASING_LABELS:
+            tally = indicators.tally(name)
+            yield [
+                *head,
+                f"{label} ({BOTH_SOURCES})",
+                tally.count,
+                _percent(indicators.count_share(name)),
+                tally.amount,
+                _percent(indicators.amount_share(name)),
+            ]
+        yield [
+            *head,
+            "Objectif national : part des marchés avec une considération sociale",
+            None,
+            _percent(SOCIAL_TARGET),
+            None,
+            None,
+        ]
+        yield [
+            *head,
+            "Écart à l'objectif national (points)",
+            indicators.gap_to_target,
+            None,
+            None,
+            None,
+        ]
+        yield [
+            *head,
+            "Évolution sur un an de la part des marchés avec une considération sociale (points)",
+            indicators.social_change,
+            None,
+            None,
+            None,
+        ]

@@ -51,6 +51,8 @@ from tremplin.organisations.models import Organisation
 from tremplin.procurement.models import Contract
 from tremplin.procurement.selectors import contracts_visible_to
 from tremplin.reporting.esf import age_band, pseudonym
+from tremplin.reporting.purchasing import Purchasing, YearIndicators
+from tremplin.reporting.purchasing_selectors import buyer_records, purchasing_of
 
 ZERO = Value(0)
 ZERO_HOURS = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -568,6 +570,13 @@ class SpaserReport:
     hours_per_fte: int
     contracts: list[Contract]
     hours_by_contract: list[SpaserContractHours]
+    # Both sources, the followed contracts and the DECP records, each contract once.
+    purchasing: Purchasing
+
+    @property
+    def indicators(self) -> YearIndicators:
+        """The responsible purchasing indicators of the report's year."""
+        return self.purchasing.of_year(self.year)
 
     @property
     def all_contracts(self) -> SpaserFigure:
@@ -580,7 +589,8 @@ class SpaserReport:
 
 def spaser_report(scope: UserScope, buyer: Organisation, year: int) -> SpaserReport:
     """Contracts notified in ``year`` (started, when the notification date is missing) and
-    the insertion hours validated for the months of ``year`` on all the buyer's contracts."""
+    the insertion hours validated for the months of ``year`` on all the buyer's contracts;
+    with the buyer's DECP records, the responsible purchasing indicators of every year."""
     first, last = year_bounds(year)
     contracts = spaser_contracts(scope, buyer)
     of_year = contracts.annotate(
@@ -647,4 +657,5 @@ def spaser_report(scope: UserScope, buyer: Organisation, year: int) -> SpaserRep
             of_year.select_related("awarded_company").order_by("reference_date", "reference")
         ),
         hours_by_contract=hours_by_contract,
+        purchasing=purchasing_of(contracts, buyer_records(scope, buyer)),
     )

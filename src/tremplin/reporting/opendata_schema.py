@@ -63,6 +63,100 @@ _SERIES: dict[str, Any] = {
     },
 }
 
+# Responsible purchasing (SPASER), one object per year: (key, French label, unit). Counts
+# are contracts, amounts euros excluding tax, shares percentages (0 to 100, one decimal,
+# null when nothing was notified), gaps and changes percentage points.
+PURCHASING_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("marches", "Marchés notifiés", "marchés"),
+    ("montant", "Montant HT des marchés notifiés", "euros"),
+    ("marches_suivis", "dont marchés suivis dans Tremplin", "marchés"),
+    ("donnees_decp", "dont marchés connus par les seules données DECP", "marchés"),
+    ("marches_sociaux", "Marchés avec une considération sociale", "marchés"),
+    ("part_marches_sociaux", "Part des marchés avec une considération sociale", "%"),
+    ("montant_social", "Montant HT des marchés avec une considération sociale", "euros"),
+    ("part_montant_social", "Part du montant avec une considération sociale", "%"),
+    ("marches_environnementaux", "Marchés avec une considération environnementale", "marchés"),
+    (
+        "part_marches_environnementaux",
+        "Part des marchés avec une considération environnementale",
+        "%",
+    ),
+    (
+        "montant_environnemental",
+        "Montant HT des marchés avec une considération environnementale",
+        "euros",
+    ),
+    (
+        "part_montant_environnemental",
+        "Part du montant avec une considération environnementale",
+        "%",
+    ),
+    ("marches_reserves", "Marchés réservés", "marchés"),
+    ("part_marches_reserves", "Part des marchés réservés", "%"),
+    ("montant_reserve", "Montant HT des marchés réservés", "euros"),
+    ("part_montant_reserve", "Part du montant des marchés réservés", "%"),
+    (
+        "objectif_part_sociale",
+        "Objectif national : part des marchés avec une considération sociale",
+        "%",
+    ),
+    ("ecart_objectif", "Écart de la part sociale à l'objectif national", "points"),
+    ("evolution_part_sociale", "Évolution sur un an de la part sociale", "points"),
+    (
+        "evolution_part_environnementale",
+        "Évolution sur un an de la part environnementale",
+        "points",
+    ),
+    ("evolution_part_reserves", "Évolution sur un an de la part des marchés réservés", "points"),
+)
+
+_PURCHASING_TYPES: dict[str, dict[str, Any]] = {
+    "marchés": {"type": "integer", "minimum": 0},
+    "euros": {"type": "number", "minimum": 0},
+    "%": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+    "points": {"type": ["number", "null"]},
+}
+
+_PURCHASING_YEAR: dict[str, Any] = {
+    "type": "object",
+    "required": ["annee", *(key for key, _, _ in PURCHASING_FIELDS)],
+    "additionalProperties": False,
+    "properties": {
+        "annee": {"type": "integer", "description": "Année de notification des marchés."},
+        **{
+            key: {**_PURCHASING_TYPES[unit], "description": f"{label} ({unit})."}
+            for key, label, unit in PURCHASING_FIELDS
+        },
+    },
+}
+
+_PURCHASING: dict[str, Any] = {
+    "type": "object",
+    "description": (
+        "Achats responsables (SPASER) : les marchés notifiés chaque année, suivis dans "
+        "Tremplin ou publiés dans les données essentielles de la commande publique (DECP), "
+        "chaque marché compté une fois. Données sur des marchés, non personnelles : "
+        "rien n'est masqué."
+    ),
+    "required": ["objectif_part_sociale", "annees", "sans_date"],
+    "additionalProperties": False,
+    "properties": {
+        "objectif_part_sociale": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 100,
+            "description": "Objectif national (plan national pour des achats durables "
+            "2022-2025) : part des marchés notifiés avec une considération sociale, en %.",
+        },
+        "annees": {"type": "array", "items": _PURCHASING_YEAR},
+        "sans_date": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Données DECP sans date de notification, comptées dans aucune année.",
+        },
+    },
+}
+
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": SCHEMA_ID,
@@ -85,6 +179,7 @@ SCHEMA: dict[str, Any] = {
         "heures_par_etp",
         "indicateurs",
         "series",
+        "achats_responsables",
     ],
     "additionalProperties": False,
     "properties": {
@@ -121,6 +216,7 @@ SCHEMA: dict[str, Any] = {
         "heures_par_etp": {"type": "integer", "minimum": 1},
         "indicateurs": {"type": "array", "items": _FIGURE},
         "series": {"type": "array", "items": _SERIES},
+        "achats_responsables": _PURCHASING,
     },
 }
 

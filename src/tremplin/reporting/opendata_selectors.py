@@ -33,6 +33,14 @@ from tremplin.reporting.anonymity import (
     mask_total,
 )
 from tremplin.reporting.indicators import ReportFilters, Series, impact_report
+from tremplin.reporting.opendata_schema import PURCHASING_FIELDS
+from tremplin.reporting.purchasing import (
+    SOCIAL_TARGET,
+    Purchasing,
+    YearIndicators,
+    points,
+)
+from tremplin.reporting.purchasing_selectors import network_records, purchasing_of
 
 LICENCE_NAME = "Licence Ouverte 2.0"
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
@@ -138,6 +146,15 @@ class OpenData:
     hours_per_fte: int
     figures: list[Figure]
     series: list[PublishedSeries] = field(default_factory=list)
+    # Responsible purchasing: contracts, not persons, so nothing is masked.
+    purchasing: Purchasing = field(default_factory=lambda: Purchasing(years=[], undated=0))
+
+    @property
+    def purchasing_years(self) -> list[YearIndicators]:
+        """The years published: the one asked for, or every year known."""
+        if self.year is None:
+            return self.purchasing.years
+        return [self.purchasing.of_year(self.year)]
 
     @property
     def by_key(self) -> dict[str, Figure]:
@@ -314,6 +331,7 @@ def open_data(
         hours_per_fte=network.hours_per_fte,
         figures=figures,
         series=series,
+        purchasing=purchasing_of(contracts, network_records(network, buyer)),
     )
 
 
@@ -327,6 +345,55 @@ def _number(value: int | Decimal | None) -> int | float | None:
     if isinstance(value, int) or value == value.to_integral_value():
         return int(value)
     return float(value)
+
+
+def _percent(share: Decimal | None) -> Decimal | None:
+    return None if share is None else points(share)
+
+
+def purchasing_values(indicators: YearIndicators) -> dict[str, int | Decimal | None]:
+    """A year's responsible purchasing figures under the keys of ``PURCHASING_FIELDS``."""
+    values: dict[str, int | Decimal | None] = {
+        "marches": indicators.all.count,
+        "montant": indicators.all.amount,
+        "marches_suivis": indicators.tracked,
+        "donnees_decp": indicators.decp,
+        "objectif_part_sociale": points(SOCIAL_TARGET),
+        "ecart_objectif": indicators.gap_to_target,
+        "evolution_part_sociale": indicators.social_change,
+        "evolution_part_environnementale": indicators.environmental_change,
+        "evolution_part_reserves": indicators.reserved_change,
+    }
+    for name, count, share, amount, amount_share in (
+        (
+            "social",
+            "marches_sociaux",
+            "part_marches_sociaux",
+            "montant_social",
+            "part_montant_social",
+        ),
+        (
+            "environmental",
+            "marches_environnementaux",
+            "part_marches_environnementaux",
+            "montant_environnemental",
+            "part_montant_environnemental",
+        ),
+        (
+            "reserved",
+            "marches_reserves",
+            "part_marches_reserves",
+            "montant_reserve",
+            "part_montant_reserve",
+        ),
+    ):
+        tally = indicators.tally(name)
+        values[count] = tally.count
+        values[share] = _percent(indicators.count_share(name))
+        values[amount] = tally.amount
+        values[amount_share] = _percent(indicators.amount_share(name))
+    assert set(values) == {key for key, _, _ in PURCHASING_FIELDS}
+    return values
 
 
 def as_document(data: OpenData, *, schema_url: str, generated_on: date) -> dict[str, Any]:
@@ -378,6 +445,17 @@ def as_document(data: OpenData, *, schema_url: str, generated_on: date) -> dict[
             }
             for series in data.series
         ],
+        "achats_responsables": {
+            "objectif_part_sociale": _number(points(SOCIAL_TARGET)),
+            "annees": [
+                {
+                    "annee": indicators.year,
+                    **{key: _number(value) for key, value in purchasing_values(indicators).items()},
+                }
+                for indicators in data.purchasing_years
+            ],
+            "sans_date": data.purchasing.undated,
+        },
     }
 
 
@@ -393,6 +471,7 @@ CSV_COLUMNS = (
     Column("Masquée"),
 )
 TOTAL_KEY = "total"
+PURCHASING_TABLE = "achats_responsables"
 
 
 def csv_rows(data: OpenData) -> list[list[Value]]:
@@ -418,4 +497,11 @@ def csv_rows(data: OpenData) -> list[list[Value]]:
             for cell in series.data.cells
         ]
         rows.append(row(series.key, TOTAL_KEY, "Total", series.data.total, series.unit))
+    for indicators in data.purchasing_years:
+        values = purchasing_values(indicators)
+        table = f"{PURCHASING_TABLE}_{indicators.year}"
+        for key, label, unit in PURCHASING_FIELDS:
+            value = values[key]
+            # A share of nothing, or a change without the year before, is empty, not masked.
+            rows.append([*context, table, key, f"{label} ({indicators.year})", value, unit, "non"])
     return rows

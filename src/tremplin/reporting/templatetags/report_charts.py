@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django import template
@@ -11,6 +12,7 @@ from django import template
 from tremplin.core.templatetags.french import hours, number
 from tremplin.reporting.charts import BarChart, BarRow, MonthChart, bar_chart, month_chart
 from tremplin.reporting.indicators import Bar, MonthPoint, Series
+from tremplin.reporting.purchasing import YearIndicators
 
 register = template.Library()
 
@@ -39,6 +41,18 @@ def bar_chart_of(series: Series) -> SeriesChart:
 @register.simple_tag
 def month_chart_of(points: Sequence[MonthPoint]) -> MonthChart:
     return month_chart([(point.month, point.realised, point.expected) for point in points])
+
+
+@register.simple_tag
+def share_trend_chart_of(years: Sequence[YearIndicators], target: Decimal) -> MonthChart:
+    """The share of contracts with a social consideration, one column per year (in
+    percent), and the target as the line: the geometry of the monthly chart."""
+    return month_chart(
+        [
+            (date(item.year, 1, 1), (item.social_share or Decimal(0)) * 100, target * 100)
+            for item in years
+        ]
+    )
 
 
 @register.filter
