@@ -220,6 +220,7 @@ class Call:
     method: str = "get"
     data: dict[str, Any] = field(default_factory=dict)
     with_import: bool = False
+    with_record: bool = False
 
 
 CALLS = {
@@ -228,6 +229,8 @@ CALLS = {
     "import_progress": Call(with_import=True),
     "import_rejections": Call(with_import=True, data={"format": "csv"}),
     "record_list": Call(),
+    "record_detail": Call(with_record=True),
+    "record_follow": Call(with_record=True),
     "opportunities": Call(),
     "opportunity_settings": Call(),
 }
@@ -239,6 +242,8 @@ def test_every_url_is_covered():
 
 
 def _url(name: str, item: DecpImport) -> str:
+    if CALLS[name].with_record:
+        return reverse(f"decp:{name}", args=[DecpRecord.objects.get(last_import=item).pk])
     return reverse(f"decp:{name}", args=[item.pk] if CALLS[name].with_import else [])
 
 
@@ -265,7 +270,7 @@ def test_another_network_s_structure_sees_nothing(name, an_import):
     client = Client()
     client.force_login(member_of(FacilitatorFactory(network=NetworkFactory())))
     response = client.get(_url(name, an_import), CALLS[name].data)
-    if CALLS[name].with_import:
+    if CALLS[name].with_import or CALLS[name].with_record:
         assert response.status_code == 404
     else:
         assert response.status_code == 200

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -22,6 +23,7 @@ from stdnum.fr import siret as stdnum_siret
 
 from tremplin.core.fte import whole_full_time_equivalents
 from tremplin.core.hours import max_hours_in_month
+from tremplin.decp.models import DecpImport, DecpRecord
 from tremplin.demo.essonne import plan_essonne
 from tremplin.demo.mayotte import plan_mayotte
 from tremplin.demo.sirets import SiretBook
@@ -51,6 +53,7 @@ from tremplin.organisations.models import Network, NetworkCoordinator, Organisat
 from tremplin.procurement.enums import LegalBasis
 from tremplin.procurement.models import Clause, Contract
 from tremplin.procurement.selectors import contracts_visible_to
+from tremplin.reporting.funders import spaser_report
 
 DEMO_SLUGS = ("mayotte", "essonne")
 # The demo accounts are hashed once for the module: tests must check them with the same
@@ -329,6 +332,8 @@ def test_reset_removes_the_demo_networks_and_accounts(demo, db):
     assert not Network.objects.filter(slug__in=DEMO_SLUGS).exists()
     assert not User.objects.filter(email__in=[login.email for login in demo_logins()]).exists()
     assert not Participant.objects.filter(facilitator__network__slug__in=DEMO_SLUGS).exists()
+    assert not DecpRecord.objects.filter(network__slug__in=DEMO_SLUGS).exists()
+    assert not DecpImport.objects.filter(network__slug__in=DEMO_SLUGS).exists()
 
 
 # The command -------------------------------------------------------------------------------
@@ -690,3 +695,109 @@ def test_the_facilitator_dashboard_shows_a_time_to_fill(mayotte):
     assert label in _plain(client.get(reverse("home")).content)
     # The headline figures are those of the programme, whatever the matching added.
     assert validated_hours(mayotte) == 258_000
+
+
+# Open procurement data (DECP) ------------------------------------------------------------
+
+
+def _demo_import(network: Network) -> DecpImport:
+    return DecpImport.objects.get(
+        network=network, file_name=f"decp-{network.slug}-demonstration.json"
+    )
+
+
+def test_the_imports_list_shows_the_demo_file_and_its_rejections(
+    mayotte, client, django_assert_max_num_queries
+):
+    item = _demo_import(mayotte)
+    assert item.status == "done"
+    assert item.rejected_count == 2
+    assert item.created_count > 1000
+    assert item.organisations_created > 0
+    client.force_login(User.objects.get(email=MAYOTTE_FACILITATOR_EMAIL))
+    with django_assert_max_num_queries(15):
+        imports = _plain(client.get(reverse("decp:import_list")).content)
+    assert "decp-mayotte-demonstration.json" in imports
+    report = _plain(client.get(reverse("decp:import_detail", args=[item.pk])).content)
+    assert "L'acheteur n'a pas de SIRET valide" in report
+    assert "L'identifiant du marché est absent." in report
+
+
+def test_the_essonne_import_rejects_an_amount_written_in_words(essonne):
+    item = _demo_import(essonne)
+    assert item.status == "done"
+    assert list(item.rejections.values_list("field", flat=True)) == ["montant"]
+    assert "« à préciser »" in item.rejections.get().reason
+
+
+def test_the_opportunities_page_tells_the_facilitator_how_many_hours_are_possible(
+    mayotte, client, django_assert_max_num_queries
+):
+    client.force_login(User.objects.get(email=MAYOTTE_FACILITATOR_EMAIL))
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("decp:opportunities"))
+    page = _plain(response.content)
+    headline = page.split("data-headline>", 1)[1].split("</div>", 1)[0]
+    assert "marchés pourraient porter une clause" in headline
+    hours = re.search(r"([\d ]+) heures d'insertion", headline)
+    assert hours is not None
+    assert int(hours.group(1).replace(" ", "")) > 10_000
+    assert "sont déjà couverts" in headline
+    assert "Département de Mayotte" in page
+
+
+def test_the_departement_just_misses_the_national_target_last_year(mayotte, client):
+    department = Organisation.objects.get(network=mayotte, name="Département de Mayotte")
+    year = timezone.localdate().year - 1
+    client.force_login(User.objects.get(email=MAYOTTE_FACILITATOR_EMAIL))
+    url = reverse("reporting:spaser_report") + f"?acheteur={department.pk}&annee={year}"
+    page = _plain(client.get(url).content)
+    assert "objectif national : 30 %" in page
+    share = re.search(rf"(\d+) %</strong> des marchés notifiés en {year}", page)
+    assert share is not None
+    assert 20 <= int(share.group(1)) < 30
+    assert "Sous l'objectif" in page
+
+
+def test_published_followed_contracts_count_once(mayotte):
+    linked = DecpRecord.objects.filter(network=mayotte, contract__isnull=False).select_related(
+        "contract"
+    )
+    assert linked.count() >= 20
+    assert all(record.identifier == record.contract.reference for record in linked)  # type: ignore[union-attr]
+    user = User.objects.get(email=MAYOTTE_FACILITATOR_EMAIL)
+    department = Organisation.objects.get(network=mayotte, name="Département de Mayotte")
+    years = spaser_report(scope_for(user), department, timezone.localdate().year - 1).purchasing
+    followed = Contract.objects.filter(buyer=department).count()
+    assert sum(item.tracked for item in years.years) == followed
+    records = DecpRecord.objects.filter(buyer=department, notified_on__isnull=False)
+    assert sum(item.decp for item in years.years) == records.filter(contract=None).count()
+
+
+def test_open_data_leaves_the_headline_figures_alone(mayotte):
+    """DECP records are not contracts with clauses unless followed: nothing changes."""
+    summary = {item.name: item for item in demo_summary()}
+    island = summary["Mayotte — Achats socialement responsables"]
+    assert (island.validated_hours, island.contracts, island.whole_fte, island.buyers) == (
+        258_000,
+        89,
+        141,
+        16,
+    )
+    # The new companies wait for the facilitator to confirm them.
+    newcomers = Organisation.objects.filter(network=mayotte, source="decp")
+    assert newcomers.exists()
+    assert not newcomers.filter(confirmed_at__isnull=False).exists()
+    assert not newcomers.filter(kind=OrganisationKind.BUYER).exists()
+
+
+def test_the_mayotte_open_data_carries_the_purchasing_indicators(mayotte):
+    document = json.loads(Client().get(reverse("opendata:network_json", args=["mayotte"])).content)
+    purchasing = document["achats_responsables"]
+    assert purchasing["objectif_part_sociale"] == 30
+    years = {item["annee"]: item for item in purchasing["annees"]}
+    last = years[timezone.localdate().year - 1]
+    assert last["donnees_decp"] > 100
+    assert 20 <= last["part_marches_sociaux"] < 30
+    first = years[min(years)]
+    assert first["part_marches_sociaux"] < last["part_marches_sociaux"]

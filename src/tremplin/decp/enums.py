@@ -35,3 +35,4 @@ class DecpEventAction(models.TextChoices):
         "decp_opportunity_settings_updated",
         "Réglages des opportunités de clauses modifiés",
     )
+    RECORD_FOLLOWED = "decp_record_followed", "Marché des données ouvertes suivi dans Tremplin"

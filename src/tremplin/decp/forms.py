@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import calendar
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
+from tremplin.decp.models import DecpRecord
 from tremplin.decp.opportunities import (
     MAX_MIN_DURATION_MONTHS,
     MAX_PREFIX_DIGITS,
     MIN_PREFIX_DIGITS,
     CpvPrefix,
+    cpv_digits,
     valid_prefix,
 )
+from tremplin.organisations.access import UserScope
 from tremplin.organisations.models import Network, Organisation
+from tremplin.procurement.enums import Procedure
+from tremplin.procurement.forms import PARTY_KINDS, ContractEditForm, plain
 
 
 class DecpImportForm(forms.Form):
@@ -222,3 +230,128 @@ class OpportunitySettingsForm(forms.Form):
                 "Indiquez au moins un préfixe CPV de travaux ou de services."
             )
         return prefixes
+
+
+# Following a record as a contract ----------------------------------------------------------
+
+# The published procedures (schema v2, and the v1 wordings real files carry), by their
+# text without accents nor apostrophes, and procurement's matching choice. Concessions'
+# procedures have no match: the facilitator chooses.
+PROCEDURES = {
+    "procedure adaptee": Procedure.ADAPTED,
+    "appel doffres ouvert": Procedure.OPEN_TENDER,
+    "appel doffres restreint": Procedure.RESTRICTED_TENDER,
+    "procedure avec negociation": Procedure.NEGOTIATED,
+    "procedure concurrentielle avec negociation": Procedure.NEGOTIATED,
+    "procedure negociee avec mise en concurrence prealable": Procedure.NEGOTIATED,
+    "dialogue competitif": Procedure.COMPETITIVE_DIALOGUE,
+    "marche passe sans publicite ni mise en concurrence prealable": (
+        Procedure.NEGOTIATED_WITHOUT_NOTICE
+    ),
+    "marche negocie sans publicite ni mise en concurrence prealable": (
+        Procedure.NEGOTIATED_WITHOUT_NOTICE
+    ),
+    "procedure negociee sans publicite ni mise en concurrence prealable": (
+        Procedure.NEGOTIATED_WITHOUT_NOTICE
+    ),
+}
+
+
+def _plain_text(value: str) -> str:
+    """« Appel d'offres ouvert » → « appel doffres ouvert »: to compare published wordings."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    letters = re.sub(r"['’`]", "", letters)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", letters).split())
+
+
+def procedure_choice(published: str) -> str:
+    """Procurement's procedure for a published one, or "" when none matches."""
+    return PROCEDURES.get(_plain_text(published), "")
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def execution_end(start: date, duration_months: int) -> date:
+    """The last day of a period of ``duration_months`` from ``start`` (18 months from
+    1 March 2025 → 31 August 2026)."""
+    if duration_months <= 0:
+        return start
+    return _add_months(start, duration_months) - timedelta(days=1)
+
+
+def _has(values: Iterable[str], word: str) -> bool:
+    return any(word in _plain_text(value) for value in values)
+
+
+def follow_initial(record: DecpRecord, structures: Sequence[Organisation]) -> dict[str, Any]:
+    """The contract form filled from a published record: its buyer, its first holder with
+    an organisation as the holder (the others as co-contractors), its object, id, CPV,
+    procedure, amount and dates, and its considerations."""
+    holders = [
+        link.organisation
+        for link in record.holder_links.all()
+        if link.organisation.kind in PARTY_KINDS
+    ]
+    cpv = record.cpv_code
+    if cpv and not re.fullmatch(r"\d{8}(-\d)?", cpv):
+        cpv = cpv_digits(cpv) if len(cpv_digits(cpv)) == 8 else ""
+    social, environmental = record.social_considerations, record.environmental_considerations
+    initial: dict[str, Any] = {
+        "buyer": record.buyer_id,
+        "awarded_company": holders[0].pk if holders else None,
+        "co_contractors": [organisation.pk for organisation in holders[1:]],
+        "reference": record.identifier[:60],
+        "title": " ".join(record.object.split())[:500],
+        "cpv_code": cpv,
+        "procedure": procedure_choice(record.procedure),
+        "amount_excl_tax": plain(record.amount),
+        "notified_on": record.notified_on,
+        "execution_start": record.notified_on,
+        "execution_end": (
+            execution_end(record.notified_on, record.duration_months)
+            if record.notified_on is not None and record.duration_months is not None
+            else None
+        ),
+        "social_clause": _has(social, "clause sociale"),
+        "social_criterion": _has(social, "critere social"),
+        "reserved_contract": record.reserved,
+        "environmental_clause": _has(environmental, "clause environnementale"),
+        "environmental_criterion": _has(environmental, "critere environnemental"),
+    }
+    if len(structures) == 1:
+        initial["facilitator"] = structures[0].pk
+    return initial
+
+
+class FollowContractForm(ContractEditForm):
+    """Procurement's contract form, its facilitator structure chosen among the user's
+    structures of the record's network. A published procedure with no match leaves the
+    procedure to choose rather than showing the first one as if it were known."""
+
+    def __init__(
+        self,
+        scope: UserScope,
+        *args: Any,
+        record: DecpRecord,
+        structures: QuerySet[Organisation],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, *args, **kwargs)
+        facilitator = self.fields["facilitator"]
+        assert isinstance(facilitator, forms.ModelChoiceField)
+        facilitator.queryset = structures
+        own = list(structures)
+        self.single_facilitator = own[0] if len(own) == 1 else None
+        if self.single_facilitator is not None:
+            self.initial["facilitator"] = self.single_facilitator.pk
+        procedure = self.fields["procedure"]
+        assert isinstance(procedure, forms.ChoiceField)
+        procedure.choices = [("", "Choisissez…"), *Procedure.choices]
+        procedure.error_messages["required"] = "Choisissez la procédure du marché."
+        if record.procedure:
+            procedure.help_text = f"Publiée : « {record.procedure} »."

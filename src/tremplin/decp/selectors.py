@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -39,13 +40,16 @@ from tremplin.decp.opportunities import (
     OpportunityRules,
     Summary,
     find_opportunities,
+    matching_prefix,
     summarise,
     valid_prefix,
 )
 from tremplin.organisations.access import UserScope
+from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Network, Organisation
 from tremplin.procurement.explain import format_input
-from tremplin.procurement.models import Clause
+from tremplin.procurement.models import Clause, Contract
+from tremplin.procurement.selectors import contracts_visible_to
 
 
 def importer_network_ids(scope: UserScope) -> frozenset[int]:
@@ -394,3 +398,195 @@ def formula_inputs_text(formula: DefaultFormula) -> dict[str, str]:
         "insertion_rate": format_input("insertion_rate", formula.insertion_rate),
         "hourly_cost": format_input("hourly_cost", formula.hourly_cost),
     }
+
+
+# One record, and following it as a contract ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedParty:
+    """A holder or a subcontractor as published, with its organisation when it has one."""
+
+    name: str
+    identifier: str
+    id_kind: str
+    organisation: Organisation | None = None
+
+    @property
+    def label(self) -> str:
+        if self.organisation is not None:
+            return self.organisation.name
+        return self.name or f"{self.id_kind} {self.identifier}".strip() or "Sans nom"
+
+
+@dataclass(frozen=True)
+class SubcontractingAct:
+    identifier: str
+    subcontractor: PublishedParty | None
+    amount: Decimal | None
+    duration_months: int | None
+    notified_on: date | None
+    published_on: date | None
+
+
+@dataclass(frozen=True)
+class RecordModification:
+    identifier: str
+    object: str
+    amount: Decimal | None
+    duration_months: int | None
+    holders: list[PublishedParty]
+    notified_on: date | None
+    published_on: date | None
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """A record with what its page shows beside its own fields."""
+
+    record: DecpRecord
+    holders: list[PublishedParty]
+    cpv_label: str  # the network's label of the kind of work, or ""
+    subcontracting: list[SubcontractingAct]
+    modifications: list[RecordModification]
+    followed_contract_visible: bool  # the user may open the contract followed in Tremplin
+    may_follow: bool  # the user works for a facilitator structure of the record's network
+
+
+def _json_decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except ArithmeticError:
+        return None
+
+
+def _json_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def _json_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _party(value: Any, organisations: dict[str, Organisation]) -> PublishedParty | None:
+    """A party as the import stored it: ``{"id", "name", "id_kind"}`` (the holders) or
+    ``{"identifier", "name", "id_kind"}`` (subcontractors and modifications)."""
+    if not isinstance(value, dict):
+        return None
+    identifier = str(value.get("identifier", value.get("id", "")) or "")
+    id_kind = str(value.get("id_kind", "") or "")
+    return PublishedParty(
+        name=str(value.get("name", "") or ""),
+        identifier=identifier,
+        id_kind=id_kind,
+        organisation=organisations.get(identifier) if id_kind.upper() == "SIRET" else None,
+    )
+
+
+def _list_of_dicts(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def record_detail(scope: UserScope, pk: int) -> DecpRecord:
+    """One record of the user's networks (raises DecpRecord.DoesNotExist)."""
+    return (
+        records_visible_to(scope)
+        .select_related("buyer", "network", "last_import", "contract__facilitator")
+        .prefetch_related("holder_links__organisation")
+        .get(pk=pk)
+    )
+
+
+def follow_structures(scope: UserScope, record: DecpRecord) -> QuerySet[Organisation]:
+    """The user's own facilitator structures that may follow the record: those of its
+    network (a contract's buyer and facilitator belong to one network)."""
+    return Organisation.objects.filter(
+        kind=OrganisationKind.FACILITATOR,
+        pk__in=scope.facilitator_ids,
+        network_id=record.network_id,
+    ).order_by("name")
+
+
+def record_page(scope: UserScope, record: DecpRecord) -> RecordPage:
+    organisations = {
+        link.organisation.siret: link.organisation for link in record.holder_links.all()
+    }
+    holders = [
+        party
+        for item in _list_of_dicts(record.published_holders)
+        if (party := _party(item, organisations)) is not None
+    ]
+    subcontracting = [
+        SubcontractingAct(
+            identifier=str(item.get("identifier", "") or ""),
+            subcontractor=_party(item.get("subcontractor"), organisations),
+            amount=_json_decimal(item.get("amount")),
+            duration_months=_json_int(item.get("duration_months")),
+            notified_on=_json_date(item.get("notified_on")),
+            published_on=_json_date(item.get("published_on")),
+        )
+        for item in _list_of_dicts(record.subcontracting)
+    ]
+    modifications = [
+        RecordModification(
+            identifier=str(item.get("identifier", "") or ""),
+            object=str(item.get("object", "") or ""),
+            amount=_json_decimal(item.get("amount")),
+            duration_months=_json_int(item.get("duration_months")),
+            holders=[
+                party
+                for holder in _list_of_dicts(item.get("holders"))
+                if (party := _party(holder, organisations)) is not None
+            ],
+            notified_on=_json_date(item.get("notified_on")),
+            published_on=_json_date(item.get("published_on")),
+        )
+        for item in _list_of_dicts(record.modifications)
+    ]
+    prefix = (
+        matching_prefix(record.cpv_code, opportunity_settings(record.network).prefixes)
+        if record.cpv_code
+        else None
+    )
+    followed_visible = (
+        record.contract_id is not None
+        and contracts_visible_to(scope).filter(pk=record.contract_id).exists()
+    )
+    return RecordPage(
+        record=record,
+        holders=holders,
+        cpv_label=prefix.label if prefix else "",
+        subcontracting=subcontracting,
+        modifications=modifications,
+        followed_contract_visible=followed_visible,
+        may_follow=follow_structures(scope, record).exists(),
+    )
+
+
+def record_to_follow(scope: UserScope, pk: int) -> DecpRecord:
+    """A record the user may follow: one of the networks of their own facilitator
+    structures (raises DecpRecord.DoesNotExist)."""
+    networks = Organisation.objects.filter(
+        kind=OrganisationKind.FACILITATOR, pk__in=scope.facilitator_ids
+    ).values("network_id")
+    return (
+        DecpRecord.objects.filter(network_id__in=networks)
+        .select_related("buyer", "network", "contract")
+        .prefetch_related("holder_links__organisation")
+        .get(pk=pk)
+    )
+
+
+def record_of_contract(scope: UserScope, contract: Contract) -> DecpRecord | None:
+    """The open-data record a contract is followed from, if the user reads the network's
+    open data (the latest publication when several records point to it)."""
+    return (
+        records_visible_to(scope)
+        .filter(contract=contract)
+        .defer("corrections", "published_holders")
+        .order_by("-published_on", "-pk")
+        .first()
+    )

@@ -51,6 +51,9 @@ from tremplin.decp.records import Party, Rejection
 from tremplin.organisations.access import scope_for
 from tremplin.organisations.enums import OrganisationKind, OrganisationSource
 from tremplin.organisations.models import Network, Organisation, User
+from tremplin.organisations.services import organisation_confirm
+from tremplin.procurement.models import Contract
+from tremplin.procurement.services import contract_create_with_clause
 
 BATCH_SIZE = 1000
 # The largest amount the database keeps (16 digits, 2 after the comma).
@@ -647,3 +650,67 @@ def opportunity_settings_set(
         after=changed_after,
     )
     return settings_row
+
+
+# Following a record as a contract ----------------------------------------------------------
+
+
+@transaction.atomic
+def record_follow(
+    *,
+    actor: User,
+    record: DecpRecord,
+    clause: dict[str, Any] | None,
+    **contract_fields: Any,
+) -> Contract:
+    """Follow a published contract in Tremplin: create the contract (through procurement's
+    service, with its validation and history) and link the record to it.
+
+    The organisations read in open data that the contract names (buyer, holder,
+    co-contractors, subcontractors) are confirmed on the way: a facilitator who picks
+    them for a contract they follow vouches for them, and a followed contract must not
+    rest on organisations still set apart. A record is followed once; a newer
+    publication never touches the contract (the import leaves ``contract`` alone)."""
+    locked = DecpRecord.objects.select_for_update().get(pk=record.pk)
+    if locked.contract_id is not None:
+        raise ValidationError("Ce marché des données ouvertes est déjà suivi dans Tremplin.")
+    facilitator = contract_fields.get("facilitator")
+    if facilitator is None or facilitator.pk not in scope_for(actor).facilitator_ids:
+        raise PermissionDenied("Seules les structures de facilitation suivent un marché.")
+    if facilitator.network_id != locked.network_id:
+        raise ValidationError(
+            {"facilitator": "Cette structure n'appartient pas au réseau de ce marché."}
+        )
+    contract = contract_create_with_clause(actor=actor, clause=clause, **contract_fields)
+    parties = [
+        contract.buyer,
+        contract.awarded_company,
+        *contract_fields.get("co_contractors", ()),
+        *contract_fields.get("subcontractors", ()),
+    ]
+    confirmed: list[int] = []
+    for organisation in parties:
+        if (
+            organisation is not None
+            and organisation.awaits_confirmation
+            and organisation.pk not in confirmed
+        ):
+            organisation_confirm(actor=actor, organisation=organisation)
+            confirmed.append(organisation.pk)
+    # An update of the link only: ``updated_at`` keeps telling when the data was published.
+    DecpRecord.objects.filter(pk=locked.pk).update(contract=contract)
+    record.contract = contract
+    DecpEvent.objects.create(
+        network_id=locked.network_id,
+        actor=actor,
+        action=DecpEventAction.RECORD_FOLLOWED,
+        object_type="decprecord",
+        object_id=locked.pk,
+        before={"contract": None},
+        after={
+            "contract": contract.pk,
+            "reference": contract.reference,
+            "confirmed_organisations": confirmed,
+        },
+    )
+    return contract

@@ -8,30 +8,40 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from tremplin.core.exports import Column, Value
 from tremplin.core.http import export_format, export_response
+from tremplin.core.templatetags.french import hours
 from tremplin.decp import decp_import, selectors, services
 from tremplin.decp.enums import DECP_IMPORT_STATUS_COLOURS, DecpImportStatus
 from tremplin.decp.forms import (
     DecpImportForm,
+    FollowContractForm,
     OpportunityFilterForm,
     OpportunitySettingsForm,
     RecordFilterForm,
+    follow_initial,
     prefixes_as_text,
 )
-from tremplin.decp.models import DecpImport
+from tremplin.decp.models import DecpImport, DecpRecord
 from tremplin.organisations.access import UserScope, scope_for
-from tremplin.organisations.models import Network
+from tremplin.organisations.enums import OrganisationKind, OrganisationSource
+from tremplin.organisations.models import Network, Organisation
+from tremplin.procurement.explain import explain
+from tremplin.procurement.forms import ClauseForm
+from tremplin.procurement.views import NO_CONTRACT_CLAUSE
 
 PAGE_SIZE = 50
 REJECTIONS_PAGE_SIZE = 100
@@ -325,5 +335,164 @@ def opportunity_settings(request: HttpRequest) -> HttpResponse:
             "page_url": page_url,
             "opportunities_url": f"{reverse('decp:opportunities')}?reseau={network.slug}",
             "rules_url": f"{reverse('organisations:network_rules')}?reseau={network.slug}",
+        },
+    )
+
+
+# One record, and following it as a contract ------------------------------------------------
+
+
+def _record(scope: UserScope, pk: int) -> DecpRecord:
+    try:
+        return selectors.record_detail(scope, pk)
+    except DecpRecord.DoesNotExist as error:
+        raise Http404("Marché introuvable.") from error
+
+
+@require_GET
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published contract as imported: its parties, figures, considerations,
+    subcontracting acts and modifications, where it came from, and whether it is followed."""
+    scope = _decp_scope(request)
+    record = _record(scope, pk)
+    return render(
+        request, "decp/record_detail.html", {"page": selectors.record_page(scope, record)}
+    )
+
+
+def _attach_errors(error: ValidationError, *forms_: forms.Form) -> None:
+    """A service's errors on the fields they name, or above the first form."""
+    if not hasattr(error, "error_dict"):
+        forms_[0].add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = next((form for form in forms_ if field in form.fields), forms_[0])
+        for message in errors:
+            target.add_error(field if field in target.fields else None, message)
+
+
+def _preview(clause_form: ClauseForm) -> dict[str, Any]:
+    """What the obligation preview box shows for a bound clause form."""
+    clause_form.is_valid()
+    if clause_form.obligation is None:
+        has_mode = bool(clause_form.data.get(clause_form.add_prefix("mode")))
+        return {"explanation": None, "errors": clause_form.input_errors(), "has_mode": has_mode}
+    return {"explanation": explain(clause_form.obligation), "errors": [], "has_mode": True}
+
+
+def _to_confirm(form: FollowContractForm) -> list[Organisation]:
+    """The organisations read in open data, not yet confirmed, that the form names now."""
+    source = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else None
+    chosen: list[Any] = []
+    for name in ("buyer", "awarded_company", "co_contractors", "subcontractors"):
+        value = source.get(name) if source is not None else form.initial.get(name)
+        chosen.extend(value if isinstance(value, list | tuple | QuerySet) else [value])
+    ids = [item.pk if isinstance(item, Organisation) else item for item in chosen if item]
+    return list(
+        Organisation.objects.filter(
+            pk__in=ids, source=OrganisationSource.DECP, confirmed_at__isnull=True
+        ).order_by("kind", "name")
+    )
+
+
+def confirmation_notice(organisations: list[Organisation]) -> str:
+    """« L'acheteur « Commune de Mamoudzou », lu dans les données ouvertes, sera confirmé
+    en créant ce marché. » (or several, agreed in gender and number)."""
+    if not organisations:
+        return ""
+    buyer = OrganisationKind.BUYER
+    names = [
+        ("l'acheteur" if item.kind == buyer else "l'entreprise") + f" « {item.name} »"
+        for item in organisations
+    ]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} et {names[-1]}"
+    listed = listed[:1].upper() + listed[1:]
+    plural = len(names) > 1
+    masculine = any(item.kind == buyer for item in organisations)
+    ending = ("" if masculine else "e") + ("s" if plural else "")
+    if plural:
+        subject = "ils rejoignent" if masculine else "elles rejoignent"
+    else:
+        subject = "il rejoint" if masculine else "elle rejoint"
+    return (
+        f"{listed}, lu{ending} dans les données ouvertes, {'seront' if plural else 'sera'} "
+        f"confirmé{ending} en créant ce marché : {subject} alors les organisations saisies "
+        "du réseau."
+    )
+
+
+def record_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Suivre ce marché dans Tremplin »: procurement's contract form, filled from the
+    record; on submit the contract is created and the record linked to it."""
+    scope = _decp_scope(request)
+    try:
+        record = selectors.record_to_follow(scope, pk)
+    except DecpRecord.DoesNotExist as error:
+        raise Http404("Marché introuvable.") from error
+    detail_url = reverse("decp:record_detail", args=[record.pk])
+    if record.contract_id is not None:
+        messages.info(request, "Ce marché est déjà suivi dans Tremplin.")
+        return HttpResponseRedirect(detail_url)
+    structures = selectors.follow_structures(scope, record)
+    if request.method == "POST":
+        form = FollowContractForm(scope, request.POST, record=record, structures=structures)
+        form_valid = form.is_valid()
+        clause_form = ClauseForm(
+            request.POST,
+            no_clause_label=NO_CONTRACT_CLAUSE,
+            fallback_amount=form.cleaned_data.get("amount_excl_tax"),
+        )
+        if form_valid and clause_form.is_valid():
+            try:
+                contract = services.record_follow(
+                    actor=request.user,  # type: ignore[arg-type]
+                    record=record,
+                    clause=clause_form.clause_arguments(),
+                    **form.contract_arguments(),
+                )
+            except ValidationError as error:
+                _attach_errors(error, form, clause_form)
+            else:
+                messages.success(
+                    request,
+                    f"Le marché {contract.reference} est suivi dans Tremplin : "
+                    f"{hours(contract.hours_required)} heures d'insertion exigées.",
+                )
+                return redirect("procurement:contract_detail", pk=contract.pk)
+        preview = _preview(clause_form)
+    else:
+        form = FollowContractForm(
+            scope,
+            initial=follow_initial(record, list(structures)),
+            record=record,
+            structures=structures,
+        )
+        clause_initial = ClauseForm.initial_for(network=record.network, clause=None)
+        if not (form.initial["social_clause"] or form.initial["reserved_contract"]):
+            # No clause published: the facilitator adds one if the buyer agrees.
+            clause_initial["mode"] = ""
+        clause_form = ClauseForm(
+            initial=clause_initial,
+            no_clause_label=NO_CONTRACT_CLAUSE,
+            fallback_amount=record.amount,
+        )
+        data = {
+            clause_form.add_prefix(name): str(value)
+            for name, value in clause_form.initial.items()
+            if value is not None
+        }
+        preview = _preview(
+            ClauseForm(data, no_clause_label=NO_CONTRACT_CLAUSE, fallback_amount=record.amount)
+        )
+    return render(
+        request,
+        "decp/record_follow.html",
+        {
+            "record": record,
+            "form": form,
+            "clause_form": clause_form,
+            "preview": preview,
+            "confirmation_notice": confirmation_notice(_to_confirm(form)),
+            "detail_url": detail_url,
         },
     )

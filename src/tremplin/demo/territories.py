@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tremplin.core.fte import whole_full_time_equivalents
 from tremplin.demo import company_space, essonne, mayotte
+from tremplin.demo import decp as decp_flow
 from tremplin.demo import matching as matching_flow
 from tremplin.demo.scenario import UserSpec
 from tremplin.demo.writer import TerritoryWriter, demo_user
@@ -106,6 +107,8 @@ def load_demo() -> list[DemoLogin]:
         ).write()
         # Hiring needs, referrals, pathways and pooled hours, with their notifications.
         matching_flow.load_matching(island, network, today)
+        # The open procurement data of both territories, imported as a facilitator would.
+        decp_flow.load_decp(island, network, today)
         demo_user(ADMIN, password_hash)
     return demo_logins()
 
@@ -115,6 +118,8 @@ def reset_demo() -> None:
     """Delete the demo networks, everything in them, and the demo accounts."""
     networks = Network.objects.filter(slug__in=DEMO_NETWORK_SLUGS)
     organisations = Organisation.objects.filter(network__in=networks)
+    # Published records protect their buyers and holders (and point to contracts).
+    decp_flow.delete_decp(networks)
     placements = Placement.objects.filter(
         Q(participant__facilitator__in=organisations) | Q(contract__facilitator__in=organisations)
     )

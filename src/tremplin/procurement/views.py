@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tremplin.core.http import export_format, export_response
+from tremplin.decp.selectors import record_of_contract
 from tremplin.inclusion.selectors import placements_of_contract
 from tremplin.organisations.access import UserScope, scope_for
 from tremplin.organisations.models import Network
@@ -163,6 +164,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Participants' names are shown to the structure that follows them, no one else.
             "placements": placements_of_contract(scope, contract.pk) if follows else None,
             "history": history,
+            "decp_record": record_of_contract(scope, contract),
         },
     )
 
