@@ -605,3 +605,11 @@ def test_siret_check_agrees_with_stdnum(digits: str) -> None:
 def test_siret_check_agrees_with_stdnum_for_la_poste(digits: str) -> None:
     siret = "356000000" + digits
     assert siret_is_valid(siret) == stdnum_siret.is_valid(siret)
+
+
+def test_a_huge_negative_amount_is_set_aside_not_an_unexpected_error() -> None:
+    # Found by the property test: -1e+26 once overflowed the rounding to cents.
+    result = normalise({"id": "0", "acheteur": {"id": BUYER}, "montant": -1e26}, 1)
+    assert isinstance(result, DecpRecord)
+    assert result.amount is None
+    assert any("aberrant" in correction for correction in result.corrections)

@@ -400,7 +400,8 @@ class _Normaliser:
         if number is None or number is _UNREADABLE:
             return number
         assert isinstance(number, Decimal)
-        if number > _MAX_AMOUNT:
+        # Checked before rounding: a huge number has no room left for its cents.
+        if abs(number) > _MAX_AMOUNT:
             self.corrections.append(f"Montant aberrant ignoré (« {field} » : {_shown(value)}).")
             return None
         number = number.quantize(_CENT, rounding=ROUND_HALF_UP)
