@@ -175,7 +175,10 @@ def test_the_facilitator_sees_the_time_to_fill_and_the_open_needs(structure, mat
     assert card(text, "time-to-fill") == (
         "20 jours délai médian pour pourvoir un besoin 3 besoins pourvus · délai moyen : 23 jours"
     )
-    assert f'href="{NEEDS}?statut=filled"' in text
+    filled = unescape(re.search(rf'href="({NEEDS}\?statut=filled&[^"]+)"', text).group(1))
+    assert "pourvu_du=" in filled
+    # The link opens the very needs the delay is computed on.
+    assert "3 besoins, pourvus du" in structure.client.get(filled).content.decode()
     assert card(text, "open-needs").startswith("1 besoin publié en attente de candidats")
     assert "2 postes à pourvoir aujourd'hui" in card(text, "open-needs")
     assert f'href="{NEEDS}?statut=published"' in text
@@ -305,7 +308,7 @@ def test_the_coordinator_sees_the_networks_figures_as_counts_only(network, match
     # Candidates and participants are named on those lists: no link for a coordinator.
     assert REFERRALS not in text
     assert reverse("inclusion:outcomes_due") not in text
-    assert f'href="{NEEDS}?statut=filled"' in text
+    assert f'href="{NEEDS}?statut=filled&pourvu_du=' in text
 
 
 def test_the_coordinator_year_filter_applies_to_the_figures(network, matching):

@@ -107,6 +107,9 @@ class NeedFilters:
     status: str = ""
     contract_id: int | None = None
     search: str = ""
+    # Filled between these days, included (the period of the time-to-fill figure).
+    filled_from: date | None = None
+    filled_to: date | None = None
 
 
 def need_list(scope: UserScope, filters: NeedFilters = NeedFilters()) -> QuerySet[HiringNeed]:
@@ -115,6 +118,10 @@ def need_list(scope: UserScope, filters: NeedFilters = NeedFilters()) -> QuerySe
         needs = needs.filter(status=filters.status)
     if filters.contract_id:
         needs = needs.filter(contract_id=filters.contract_id)
+    if filters.filled_from:
+        needs = needs.filter(filled_at__date__gte=filters.filled_from)
+    if filters.filled_to:
+        needs = needs.filter(filled_at__date__lte=filters.filled_to)
     if filters.search:
         needs = needs.filter(
             Q(job__title__icontains=filters.search)

@@ -198,6 +198,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
         status=request.GET.get("statut", ""),
         contract_id=_id_parameter(request.GET.get("marche")),
         search=request.GET.get("q", "").strip(),
+        filled_from=_date_parameter(request.GET.get("pourvu_du")),
+        filled_to=_date_parameter(request.GET.get("pourvu_au")),
     )
     page = Paginator(selectors.need_list(scope, filters), NEEDS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -210,6 +212,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
             ("statut", filters.status),
             ("marche", filters.contract_id or ""),
             ("q", filters.search),
+            ("pourvu_du", filters.filled_from.isoformat() if filters.filled_from else ""),
+            ("pourvu_au", filters.filled_to.isoformat() if filters.filled_to else ""),
         )
         if value
     }

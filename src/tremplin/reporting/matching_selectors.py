@@ -288,7 +288,13 @@ def _figures(
         prescribers=prescribers,
         prescriber_total=total,
         outcomes=_durable(outcomes, due, period),
-        filled_needs_url=matching_list_url("need_list", statut=NeedStatusChoice.FILLED.value),
+        # The needs behind the delay: filled in the period (its last day included).
+        filled_needs_url=matching_list_url(
+            "need_list",
+            statut=NeedStatusChoice.FILLED.value,
+            pourvu_du=period.start.isoformat(),
+            pourvu_au=period.end.isoformat(),
+        ),
         open_needs_url=matching_list_url("need_list", statut=NeedStatusChoice.PUBLISHED.value),
         hires_url=(
             matching_list_url("referral_list", etape=ReferralStatusChoice.HIRED.value)
