@@ -201,6 +201,37 @@ def test_a_newer_publication_updates_and_keeps_what_the_facilitator_added(networ
     assert row.last_import == item
 
 
+def test_new_and_updated_records_of_one_batch_each_get_their_own_holders(new_import):
+    run(new_import, [record("A")])
+    first, second = next_siret(), next_siret()
+
+    item = run(
+        new_import,
+        [
+            record("B", holders=(Party(first, "Premier"), Party(second, "Second"))),
+            record(
+                "A",
+                published_on=datetime.date(2025, 9, 1),
+                holders=(Party(second, "Second"),),
+            ),
+            record("C", holders=()),
+        ],
+    )
+
+    assert (item.created_count, item.updated_count) == (2, 1)
+    holders: dict[str, list[str]] = {"A": [], "B": [], "C": []}
+    for identifier, siret in DecpHolder.objects.order_by("record", "rank").values_list(
+        "record__identifier", "organisation__siret"
+    ):
+        holders[identifier].append(siret)
+    assert holders == {"A": [second], "B": [first, second], "C": []}
+    created = DecpRecord.objects.get(identifier="B")
+    assert created.first_seen_at == created.updated_at
+    assert created.published_holders[0]["name"] == "Premier"
+    assert created.notified_on == record("B").notified_on
+    assert created.amount == record("B").amount
+
+
 def test_an_older_publication_changes_nothing(new_import):
     run(new_import, [record("A", published_on=datetime.date(2025, 9, 1))])
 

@@ -132,8 +132,15 @@ class DecpRecord(models.Model):
     facilitator follows in Tremplin, and everything in it) is never touched by an import.
     """
 
+    # Indexes are few on purpose: each one slows the import of a national file. The
+    # network is the first column of the unique key, which serves as its index; the
+    # booleans and the CPV code only ever narrow a network's records, never alone.
     network = models.ForeignKey(
-        Network, on_delete=models.PROTECT, related_name="decp_records", verbose_name="réseau"
+        Network,
+        on_delete=models.PROTECT,
+        related_name="decp_records",
+        verbose_name="réseau",
+        db_index=False,
     )
     buyer = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="decp_bought", verbose_name="acheteur"
@@ -143,7 +150,7 @@ class DecpRecord(models.Model):
     kind = models.CharField("nature de la donnée", max_length=12, choices=DecpRecordKind.choices)
     format_version = models.CharField("format", max_length=4, choices=DecpFormatVersion.choices)
     object = models.TextField("objet", blank=True)
-    cpv_code = models.CharField("code CPV", max_length=12, blank=True, db_index=True)
+    cpv_code = models.CharField("code CPV", max_length=12, blank=True)
     procedure = models.CharField("procédure", max_length=200, blank=True)
     nature = models.CharField("nature", max_length=100, blank=True)
     amount = models.DecimalField("montant HT (€)", max_digits=16, decimal_places=2, null=True)
@@ -157,11 +164,9 @@ class DecpRecord(models.Model):
     environmental_considerations = models.JSONField(
         "considérations environnementales", default=list, blank=True
     )
-    has_social = models.BooleanField("avec considération sociale", default=False, db_index=True)
-    has_environmental = models.BooleanField(
-        "avec considération environnementale", default=False, db_index=True
-    )
-    reserved = models.BooleanField("marché réservé", default=False, db_index=True)
+    has_social = models.BooleanField("avec considération sociale", default=False)
+    has_environmental = models.BooleanField("avec considération environnementale", default=False)
+    reserved = models.BooleanField("marché réservé", default=False)
     holders = models.ManyToManyField(
         Organisation,
         through="DecpHolder",
