@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,6 +21,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from tremplin.core.exports import Column, Value
+from tremplin.core.forms import attach_errors
 from tremplin.core.http import export_format, export_response
 from tremplin.core.templatetags.french import hours
 from tremplin.decp import decp_import, selectors, services
@@ -39,7 +39,6 @@ from tremplin.decp.models import DecpImport, DecpRecord
 from tremplin.organisations.access import UserScope, scope_for
 from tremplin.organisations.enums import OrganisationKind, OrganisationSource
 from tremplin.organisations.models import Network, Organisation
-from tremplin.procurement.explain import explain
 from tremplin.procurement.forms import ClauseForm
 from tremplin.procurement.views import NO_CONTRACT_CLAUSE
 
@@ -360,26 +359,6 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _attach_errors(error: ValidationError, *forms_: forms.Form) -> None:
-    """A service's errors on the fields they name, or above the first form."""
-    if not hasattr(error, "error_dict"):
-        forms_[0].add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = next((form for form in forms_ if field in form.fields), forms_[0])
-        for message in errors:
-            target.add_error(field if field in target.fields else None, message)
-
-
-def _preview(clause_form: ClauseForm) -> dict[str, Any]:
-    """What the obligation preview box shows for a bound clause form."""
-    clause_form.is_valid()
-    if clause_form.obligation is None:
-        has_mode = bool(clause_form.data.get(clause_form.add_prefix("mode")))
-        return {"explanation": None, "errors": clause_form.input_errors(), "has_mode": has_mode}
-    return {"explanation": explain(clause_form.obligation), "errors": [], "has_mode": True}
-
-
 def _to_confirm(form: FollowContractForm) -> list[Organisation]:
     """The organisations read in open data, not yet confirmed, that the form names now."""
     source = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else None
@@ -451,7 +430,7 @@ def record_follow(request: HttpRequest, pk: int) -> HttpResponse:
                     **form.contract_arguments(),
                 )
             except ValidationError as error:
-                _attach_errors(error, form, clause_form)
+                attach_errors(form, error, clause_form)
             else:
                 messages.success(
                     request,
@@ -459,7 +438,7 @@ def record_follow(request: HttpRequest, pk: int) -> HttpResponse:
                     f"{hours(contract.hours_required)} heures d'insertion exigées.",
                 )
                 return redirect("procurement:contract_detail", pk=contract.pk)
-        preview = _preview(clause_form)
+        preview = clause_form.preview_context()
     else:
         form = FollowContractForm(
             scope,
@@ -481,9 +460,9 @@ def record_follow(request: HttpRequest, pk: int) -> HttpResponse:
             for name, value in clause_form.initial.items()
             if value is not None
         }
-        preview = _preview(
-            ClauseForm(data, no_clause_label=NO_CONTRACT_CLAUSE, fallback_amount=record.amount)
-        )
+        preview = ClauseForm(
+            data, no_clause_label=NO_CONTRACT_CLAUSE, fallback_amount=record.amount
+        ).preview_context()
     return render(
         request,
         "decp/record_follow.html",

@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from tremplin.core.exports import Column, Value
+from tremplin.core.forms import attach_errors
 from tremplin.core.http import export_format, export_response
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion import selectors, services
@@ -36,7 +37,6 @@ from tremplin.inclusion.enums import (
     CriterionStatus,
     HoursStatus,
 )
-from tremplin.inclusion.forms import attach_errors
 from tremplin.inclusion.models import HoursEntry, ParticipantCriterion, Placement
 from tremplin.organisations.access import UserScope, scope_for
 from tremplin.procurement.explain import Explanation, explain

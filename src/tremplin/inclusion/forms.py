@@ -57,17 +57,6 @@ class IdListField(forms.Field):
             raise ValidationError("Sélection invalide.") from error
 
 
-def attach_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's errors on the form's fields (or above the form when no field fits)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-
-
 # Participants ---------------------------------------------------------------------------
 
 

@@ -22,12 +22,12 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from tremplin.core.exports import Column, Value
+from tremplin.core.forms import attach_errors
 from tremplin.core.http import export_format, export_response
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.core.templatetags.french import number
 from tremplin.inclusion import hours_import, selectors
 from tremplin.inclusion.enums import HOURS_IMPORT_STATUS_COLOURS, HoursImportStatus
-from tremplin.inclusion.forms import attach_errors
 from tremplin.inclusion.import_forms import ColumnsForm, HoursImportForm, TemplateChoiceForm
 from tremplin.inclusion.models import HoursImport
 from tremplin.organisations.access import UserScope, scope_for

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from tremplin.inclusion.enums import (
@@ -18,17 +17,6 @@ from tremplin.inclusion.enums import (
 from tremplin.inclusion.models import Placement
 
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-
-
-def attach_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's errors on the form's fields (or above the form when no field fits)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class PlacementChoiceField(forms.ModelChoiceField):

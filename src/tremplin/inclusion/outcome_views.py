@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tremplin.core.exports import Column, Value
+from tremplin.core.forms import attach_errors
 from tremplin.core.http import export_format, export_response, safe_next_url
 from tremplin.inclusion import outcome_services, selectors
 from tremplin.inclusion.enums import (
@@ -30,7 +31,7 @@ from tremplin.inclusion.enums import (
 )
 from tremplin.inclusion.followup import six_month_due, six_month_earliest
 from tremplin.inclusion.models import EsfEntry, Outcome, Participant
-from tremplin.inclusion.outcome_forms import EsfEntryForm, OutcomeForm, attach_errors
+from tremplin.inclusion.outcome_forms import EsfEntryForm, OutcomeForm
 from tremplin.organisations.access import UserScope, facilitator_scope
 
 FOLLOW_UPS_PER_PAGE = 50

@@ -364,22 +364,20 @@ def _same_entry(before: dict[str, Any], after: dict[str, Any]) -> bool:
 def _check_month(pool: HoursPool, pooled: PooledMonth) -> None:
     errors: dict[str, str] = {}
     first, last = services.month_start(pool.start_date), services.month_start(pool.end_date)
-    period = services.hours_period_error(pooled.month, first, last, timezone.localdate())
+    period = services.hours_period_error(
+        pooled.month, first, last, timezone.localdate(), span="la mutualisation"
+    )
     if period:
-        errors["month"] = period.replace("de la mise en emploi", "de la mutualisation").replace(
-            "hors de la mise en emploi", "hors de la mutualisation"
-        )
+        errors["month"] = period
     for name in ("hours_worked", "training_hours"):
         negative = services.negative_hours_error(getattr(pooled, name))
         if negative:
             errors[name] = negative
     if not errors:
         # The ceiling of a person's month counts the pooled total once, plus the rest.
-        elsewhere = HoursEntry.objects.filter(
-            placement__participant_id=pool.participant_id, month=pooled.month
-        ).exclude(status=HoursStatus.REJECTED).exclude(placement__pool=pool).aggregate(
-            total=Sum("total_hours")
-        )["total"] or Decimal(0)
+        elsewhere = services.hours_elsewhere(
+            pool.participant_id, pooled.month, HoursEntry.objects.exclude(placement__pool=pool)
+        )
         total = pooled.hours_worked + pooled.training_hours + elsewhere
         ceiling = services.hours_ceiling_error(pooled.month, total, elsewhere)
         if ceiling:

@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
+from tremplin.core.forms import attach_errors
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion import pool_selectors, pool_services, pooling
 from tremplin.inclusion.enums import HOURS_STATUS_COLOURS, HoursStatus
-from tremplin.inclusion.forms import HoursForm, attach_errors
+from tremplin.inclusion.forms import HoursForm
 from tremplin.inclusion.models import HoursPool, Placement, PooledMonth
 from tremplin.inclusion.pool_forms import PoolForm, PoolRuleForm
 from tremplin.inclusion.selectors import search_job_titles

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from tremplin.core.history import history_value, only_changes, snapshot
@@ -408,12 +408,17 @@ def _french_hours(value: Decimal) -> str:
 # rule, or None.
 
 
-def hours_period_error(month: date, first_month: date, last_month: date, today: date) -> str | None:
+def hours_period_error(
+    month: date,
+    first_month: date,
+    last_month: date,
+    today: date,
+    span: str = "la mise en emploi",
+) -> str | None:
     """A month inside the placement (and so the contract), and not a month to come."""
     if month < first_month or month > last_month:
         return (
-            f"Le mois {month:%m/%Y} est hors de la mise en emploi "
-            f"({first_month:%m/%Y} – {last_month:%m/%Y})."
+            f"Le mois {month:%m/%Y} est hors de {span} ({first_month:%m/%Y} – {last_month:%m/%Y})."
         )
     if month > month_start(today):
         return "On ne déclare pas les heures d'un mois à venir."
@@ -422,6 +427,14 @@ def hours_period_error(month: date, first_month: date, last_month: date, today: 
 
 def negative_hours_error(value: Decimal) -> str | None:
     return "Les heures ne peuvent pas être négatives." if value < 0 else None
+
+
+def hours_elsewhere(participant_id: int, month: date, others: QuerySet[HoursEntry]) -> Decimal:
+    """The person's hours of the month in ``others`` (the entries not being written), not
+    counting refused ones: what the ceiling adds to the hours being recorded."""
+    return others.filter(placement__participant_id=participant_id, month=month).exclude(
+        status=HoursStatus.REJECTED
+    ).aggregate(total=Sum("total_hours"))["total"] or Decimal(0)
 
 
 def hours_ceiling_error(month: date, total: Decimal, elsewhere: Decimal) -> str | None:
@@ -503,11 +516,11 @@ def _check_hours(entry: HoursEntry) -> None:
         if negative:
             errors[name] = negative
     if not errors:
-        elsewhere = HoursEntry.objects.filter(
-            placement__participant_id=placement.participant_id, month=entry.month
-        ).exclude(pk=entry.pk).exclude(status=HoursStatus.REJECTED).aggregate(
-            total=Sum("total_hours")
-        )["total"] or Decimal(0)
+        elsewhere = hours_elsewhere(
+            placement.participant_id,
+            entry.month,
+            HoursEntry.objects.exclude(pk=entry.pk),
+        )
         total = entry.hours_worked + entry.training_hours + elsewhere
         ceiling = hours_ceiling_error(entry.month, total, elsewhere)
         if ceiling:

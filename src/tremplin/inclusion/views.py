@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from tremplin.core.exports import Column, Value
+from tremplin.core.forms import attach_errors
 from tremplin.core.http import export_format, export_response, safe_next_url
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion import history, pathway_selectors, selectors, services
@@ -43,7 +44,6 @@ from tremplin.inclusion.forms import (
     PlacementForm,
     RejectForm,
     ReviewFilterForm,
-    attach_errors,
 )
 from tremplin.inclusion.models import (
     HoursEntry,

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
+from tremplin.core.forms import attach_errors
 from tremplin.core.http import safe_next_url
 from tremplin.inclusion.age import age_on
-from tremplin.inclusion.forms import attach_errors
 from tremplin.inclusion.selectors import search_job_titles
 from tremplin.matching import selectors, services
 from tremplin.matching.enums import (

@@ -25,6 +25,7 @@ from tremplin.procurement.enums import (
     Procedure,
     ProgressStatusChoice,
 )
+from tremplin.procurement.explain import explain
 from tremplin.procurement.models import Clause, Contract, validate_cpv
 from tremplin.procurement.obligation import (
     INPUT_LABELS,
@@ -286,6 +287,14 @@ class ClauseForm(forms.Form):
                 for error in errors
             )
         return messages
+
+    def preview_context(self) -> dict[str, Any]:
+        """What the obligation preview box shows for this bound form."""
+        self.is_valid()
+        if self.obligation is None:
+            has_mode = bool(self.data.get(self.add_prefix("mode")))
+            return {"explanation": None, "errors": self.input_errors(), "has_mode": has_mode}
+        return {"explanation": explain(self.obligation), "errors": [], "has_mode": True}
 
 
 # The contract ------------------------------------------------------------------------------

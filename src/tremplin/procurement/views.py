@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tremplin.core.forms import attach_errors
 from tremplin.core.http import export_format, export_response
 from tremplin.decp.selectors import record_of_contract
 from tremplin.inclusion.selectors import placements_of_contract
@@ -36,29 +36,6 @@ NO_CONTRACT_CLAUSE = "Pas de clause sur l'ensemble du marché (clauses portées 
 NO_LOT_CLAUSE = "Pas de clause propre à ce lot"
 
 
-def _attach(error: ValidationError, *forms_: forms.Form) -> None:
-    """Show a service's errors on the fields they name, or above the form."""
-    if not hasattr(error, "error_dict"):
-        forms_[0].add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = next((form for form in forms_ if field in form.fields), None)
-        for message in errors:
-            if target is None:
-                forms_[0].add_error(None, message)
-            else:
-                target.add_error(field, message)
-
-
-def _preview_context(clause_form: ClauseForm) -> dict[str, Any]:
-    """What the obligation preview box shows for a bound clause form."""
-    clause_form.is_valid()
-    if clause_form.obligation is None:
-        has_mode = bool(clause_form.data.get(clause_form.add_prefix("mode")))
-        return {"explanation": None, "errors": clause_form.input_errors(), "has_mode": has_mode}
-    return {"explanation": explain(clause_form.obligation), "errors": [], "has_mode": True}
-
-
 def _initial_preview(clause_form: ClauseForm) -> dict[str, Any]:
     """The preview of a form's initial values, computed as if they had been typed."""
     data = {
@@ -71,7 +48,7 @@ def _initial_preview(clause_form: ClauseForm) -> dict[str, Any]:
         no_clause_label=clause_form.no_clause_label,
         fallback_amount=clause_form.fallback_amount,
     )
-    return _preview_context(bound)
+    return bound.preview_context()
 
 
 def _network_of(scope: UserScope, form: ContractEditForm, request: HttpRequest) -> Network | None:
@@ -191,7 +168,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
                     **form.contract_arguments(),
                 )
             except ValidationError as error:
-                _attach(error, form, clause_form)
+                attach_errors(form, error, clause_form)
             else:
                 messages.success(
                     request,
@@ -199,7 +176,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
                     f"{contract.hours_required} heures d'insertion exigées.",
                 )
                 return redirect("procurement:contract_detail", pk=contract.pk)
-        preview = _preview_context(clause_form)
+        preview = clause_form.preview_context()
     else:
         form = ContractEditForm(scope)
         clause_form = ClauseForm(
@@ -239,11 +216,11 @@ def contract_update(request: HttpRequest, pk: int) -> HttpResponse:
                     **form.contract_arguments(),
                 )
             except ValidationError as error:
-                _attach(error, form, clause_form)
+                attach_errors(form, error, clause_form)
             else:
                 messages.success(request, f"Le marché {contract.reference} est enregistré.")
                 return redirect("procurement:contract_detail", pk=contract.pk)
-        preview = _preview_context(clause_form)
+        preview = clause_form.preview_context()
     else:
         form = ContractEditForm(scope, initial=ContractEditForm.initial_for(contract))
         initial = ClauseForm.initial_for(network=contract.facilitator.network, clause=clause)
@@ -296,11 +273,11 @@ def lot_create(request: HttpRequest, pk: int) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                _attach(error, form, clause_form)
+                attach_errors(form, error, clause_form)
             else:
                 messages.success(request, f"Le lot {lot.number} est ajouté au marché.")
                 return redirect("procurement:contract_detail", pk=contract.pk)
-        preview = _preview_context(clause_form)
+        preview = clause_form.preview_context()
     else:
         form = LotForm(
             scope,
@@ -327,4 +304,4 @@ def obligation_preview(request: HttpRequest) -> HttpResponse:
         no_clause_label="—",
         fallback_amount=decimal_from(request.POST, "amount_excl_tax"),
     )
-    return render(request, "procurement/_obligation_preview.html", _preview_context(clause_form))
+    return render(request, "procurement/_obligation_preview.html", clause_form.preview_context())
