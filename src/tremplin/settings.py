@@ -91,9 +91,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the demo server read while a command writes.
+    # WAL lets the demo server read while a command writes. SQLite's defaults (a cache of
+    # 2 MB, the log written back to the base every 4 MB) made an import of open data wait
+    # on the disk at every other batch: 32 MB of cache, write-back every 64 MB.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA cache_size=-32000; PRAGMA wal_autocheckpoint=16000;"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -157,6 +157,8 @@ def test_the_follow_form_is_filled_from_the_record(structure, published):
     assert form.initial["facilitator"] == structure.organisation.pk
     assert form.initial["buyer"] == buyer.pk
     assert form.initial["awarded_company"] == holder.pk
+    subcontractor = Organisation.objects.get(name="Insertion Lagon")
+    assert form.initial["subcontractors"] == [subcontractor.pk]
     assert form.initial["reference"] == "2025-001"
     assert form.initial["title"] == "Construction du collège 2025-001"
     assert form.initial["cpv_code"] == "45214200-2"
@@ -175,8 +177,9 @@ def test_the_follow_form_is_filled_from_the_record(structure, published):
     assert 'value="2026-08-31"' in page
     assert (
         escape(
-            "L'acheteur « Commune de Mamoudzou » et l'entreprise « Lagon BTP », lus dans les "
-            "données ouvertes, seront confirmés en créant ce marché"
+            "L'acheteur « Commune de Mamoudzou », l'entreprise « Insertion Lagon » et "
+            "l'entreprise « Lagon BTP », lus dans les données ouvertes, seront confirmés en "
+            "créant ce marché"
         )
         in page
     )
@@ -303,6 +306,9 @@ def test_following_creates_the_contract_links_it_and_confirms_its_organisations(
     assert published.contract == contract
     for siret in (BUYER_SIRET, HOLDER_SIRET):
         assert Organisation.objects.get(siret=siret).confirmed_at is not None
+    subcontractor = Organisation.objects.get(name="Insertion Lagon")
+    assert list(contract.subcontractors.all()) == [subcontractor]
+    assert subcontractor.confirmed_at is not None
     event = DecpEvent.objects.get(action=DecpEventAction.RECORD_FOLLOWED)
     assert (event.actor, event.object_id, event.after["contract"]) == (
         structure.user,

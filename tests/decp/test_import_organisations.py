@@ -9,6 +9,7 @@ from tests.decp.building import BUYER_SIRET, record
 from tests.factories import BuyerFactory, CompanyFactory, FacilitatorFactory, member_of
 from tremplin.decp import services
 from tremplin.organisations.models import NetworkEvent, Organisation
+from tremplin.organisations.services import organisation_confirm
 
 LIST = reverse("organisations:organisation_list")
 
@@ -79,3 +80,22 @@ def test_confirming_is_refused_outside_one_s_network_and_to_companies(structure,
     assert company.post(url).status_code == 404
     buyer.refresh_from_db()
     assert buyer.confirmed_at is None
+
+
+def test_the_contract_form_offers_only_organisations_typed_or_confirmed(structure, network):
+    BuyerFactory(network=network, name="Mairie saisie à la main")
+    CompanyFactory(network=network, name="Entreprise saisie à la main")
+    _import(network)
+    new_contract = reverse("procurement:contract_create")
+
+    page = structure.client.get(new_contract).content.decode()
+
+    assert "Mairie saisie à la main" in page
+    assert "Entreprise saisie à la main" in page
+    assert "Commune de Mamoudzou" not in page
+    assert "Lagon BTP" not in page
+
+    organisation_confirm(
+        actor=structure.user, organisation=Organisation.objects.get(siret=BUYER_SIRET)
+    )
+    assert "Commune de Mamoudzou" in structure.client.get(new_contract).content.decode()

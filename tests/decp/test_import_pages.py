@@ -20,6 +20,7 @@ from tests.factories import (
     coordinator_of,
     member_of,
 )
+from tremplin.core.uploads import size_text
 from tremplin.decp import services
 from tremplin.decp import urls as decp_urls
 from tremplin.decp.enums import DecpImportStatus
@@ -81,6 +82,7 @@ def test_a_file_sent_is_imported_in_the_background_and_reported(structure, netwo
     assert response.redirect_chain[-1][0] == reverse("decp:import_detail", args=[item.pk])
     page = response.content.decode()
     assert "decp-2025.json" in page
+    assert size_text(item.file_size) in page  # « 1,2 Ko », not Django's « 1,2 Kio »
     assert "Motifs de rejet" in page
     assert "1234" in page  # the rejected buyer's id, in the rejections table
     assert (item.records_read, item.created_count, item.rejected_count) == (2, 1, 1)

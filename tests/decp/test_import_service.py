@@ -276,7 +276,20 @@ def test_within_a_file_the_latest_publication_wins(new_import):
     )
 
     assert (item.created_count, item.updated_count, item.unchanged_count) == (1, 1, 1)
+    assert item.repeated_count == 2
     assert DecpRecord.objects.get().object == "Troisième"
+
+
+@pytest.mark.parametrize("batch_size", [1, 1000])
+def test_a_contract_repeated_in_a_file_is_counted_as_such_across_batches(new_import, batch_size):
+    records = [record("A"), record("B"), record("A", object="Objet corrigé")]
+
+    first = run(new_import, records, batch_size=batch_size, file_hash="f" * 64)
+    again = run(new_import, records, batch_size=batch_size, file_hash="f" * 64)
+
+    assert (first.created_count, first.updated_count, first.repeated_count) == (2, 1, 1)
+    # The same file again changes nothing, and says nothing of its repetitions.
+    assert (again.unchanged_count, again.repeated_count) == (3, 0)
 
 
 def test_rejections_are_stored_with_their_reasons(new_import):

@@ -22,6 +22,7 @@ from tremplin.decp.opportunities import (
     cpv_digits,
     valid_prefix,
 )
+from tremplin.decp.selectors import record_subcontractors
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.models import Network, Organisation
 from tremplin.procurement.enums import Procedure
@@ -290,8 +291,9 @@ def _has(values: Iterable[str], word: str) -> bool:
 
 def follow_initial(record: DecpRecord, structures: Sequence[Organisation]) -> dict[str, Any]:
     """The contract form filled from a published record: its buyer, its first holder with
-    an organisation as the holder (the others as co-contractors), its object, id, CPV,
-    procedure, amount and dates, and its considerations."""
+    an organisation as the holder (the others as co-contractors), the subcontractors of
+    its subcontracting acts, its object, id, CPV, procedure, amount and dates, and its
+    considerations."""
     holders = [
         link.organisation
         for link in record.holder_links.all()
@@ -305,6 +307,11 @@ def follow_initial(record: DecpRecord, structures: Sequence[Organisation]) -> di
         "buyer": record.buyer_id,
         "awarded_company": holders[0].pk if holders else None,
         "co_contractors": [organisation.pk for organisation in holders[1:]],
+        "subcontractors": [
+            organisation.pk
+            for organisation in record_subcontractors(record)
+            if organisation not in holders
+        ],
         "reference": record.identifier[:60],
         "title": " ".join(record.object.split())[:500],
         "cpv_code": cpv,
@@ -333,6 +340,8 @@ class FollowContractForm(ContractEditForm):
     structures of the record's network. A published procedure with no match leaves the
     procedure to choose rather than showing the first one as if it were known."""
 
+    record: DecpRecord
+
     def __init__(
         self,
         scope: UserScope,
@@ -341,6 +350,7 @@ class FollowContractForm(ContractEditForm):
         structures: QuerySet[Organisation],
         **kwargs: Any,
     ) -> None:
+        self.record = record
         super().__init__(scope, *args, **kwargs)
         facilitator = self.fields["facilitator"]
         assert isinstance(facilitator, forms.ModelChoiceField)
@@ -355,3 +365,11 @@ class FollowContractForm(ContractEditForm):
         procedure.error_messages["required"] = "Choisissez la procédure du marché."
         if record.procedure:
             procedure.help_text = f"Publiée : « {record.procedure} »."
+
+    def chosen_organisation_ids(self) -> set[int]:
+        """The record's buyer and holders are offered, confirmed or not, even when the
+        submitted form (which has no initial values) is checked."""
+        record = self.record
+        parties = {link.organisation_id for link in record.holder_links.all()}
+        parties.update(organisation.pk for organisation in record_subcontractors(record))
+        return super().chosen_organisation_ids() | {record.buyer_id} | parties

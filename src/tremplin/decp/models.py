@@ -63,6 +63,9 @@ class DecpImport(models.Model):
     unchanged_count = models.PositiveIntegerField("inchangés", default=0)
     # Among the unchanged: an older publication than the one already imported.
     outdated_count = models.PositiveIntegerField("publications plus anciennes", default=0)
+    # Among the created, updated or unchanged: a contract the file had already published
+    # higher up (real files repeat a contract with each of its versions).
+    repeated_count = models.PositiveIntegerField("répétés dans le fichier", default=0)
     rejected_count = models.PositiveIntegerField("rejetés", default=0)
     organisations_created = models.PositiveIntegerField("organisations créées", default=0)
     error_message = models.CharField("erreur", max_length=500, blank=True)

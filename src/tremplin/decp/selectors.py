@@ -510,10 +510,31 @@ def follow_structures(scope: UserScope, record: DecpRecord) -> QuerySet[Organisa
     ).order_by("name")
 
 
+def record_subcontractors(record: DecpRecord) -> list[Organisation]:
+    """The organisations of the record's network that its subcontracting acts name by
+    SIRET (the import creates them, as it creates holders), in the order of the acts."""
+    sirets: list[str] = []
+    for item in _list_of_dicts(record.subcontracting):
+        party = _party(item.get("subcontractor"), {})
+        if party is not None and party.id_kind.upper() == "SIRET" and party.identifier:
+            sirets.append(party.identifier)
+    if not sirets:
+        return []
+    found = {
+        organisation.siret: organisation
+        for organisation in Organisation.objects.filter(
+            network_id=record.network_id,
+            siret__in=sirets,
+            kind__in=[OrganisationKind.COMPANY, OrganisationKind.INCLUSION_EMPLOYER],
+        )
+    }
+    return list({siret: found[siret] for siret in sirets if siret in found}.values())
+
+
 def record_page(scope: UserScope, record: DecpRecord) -> RecordPage:
     organisations = {
-        link.organisation.siret: link.organisation for link in record.holder_links.all()
-    }
+        organisation.siret: organisation for organisation in record_subcontractors(record)
+    } | {link.organisation.siret: link.organisation for link in record.holder_links.all()}
     holders = [
         party
         for item in _list_of_dicts(record.published_holders)

@@ -3,8 +3,9 @@ or created by SIRET, the import's counts and history.
 
 ``import_records`` takes the records one file yields (already read and cleaned) and
 writes them by batches of ``BATCH_SIZE``, each batch in its own transaction with a fixed
-number of queries whatever its size: one lookup of the organisations by SIRET, one of the
-records already known by (buyer, id), then bulk inserts and updates. Nothing of a batch is
+number of queries whatever its size: one lookup by SIRET of the organisations not met in
+an earlier batch, one of the records already known by (buyer, id), then bulk inserts and
+updates. Nothing of a batch is
 kept once it is written, so memory stays flat whatever the file's size. Why each batch
 commits on its own (and not the whole file) is told in docs/decisions/0003-decp-import.md.
 """
@@ -25,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Max, Model
+from django.db.models import F, Model
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -148,6 +149,7 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     outdated: int = 0
+    repeated: int = 0
     rejected: int = 0
     organisations: int = 0
 
@@ -163,6 +165,7 @@ def _add_counts(decp_import: DecpImport, counts: Counts) -> None:
         updated_count=F("updated_count") + counts.updated,
         unchanged_count=F("unchanged_count") + counts.unchanged,
         outdated_count=F("outdated_count") + counts.outdated,
+        repeated_count=F("repeated_count") + counts.repeated,
         rejected_count=F("rejected_count") + counts.rejected,
         organisations_created=F("organisations_created") + counts.organisations,
     )
@@ -261,11 +264,16 @@ def import_records(
     (the page polls them). Returns the counts of this call."""
     total = Counts()
     network = decp_import.network
+    # The organisations met so far, by SIRET: a national file names the same buyers and
+    # companies again and again, each is looked up once.
+    organisation_ids: dict[str, int] = {}
     for batch in _batches(records, batch_size):
         with transaction.atomic():
             # The stream yields one item per record of the file, in order: the rank of
             # an item is its position in the file.
-            counts = _Batch(decp_import, network, batch, offset=total.read).write()
+            counts = _Batch(
+                decp_import, network, batch, organisation_ids, offset=total.read
+            ).write()
             _add_counts(decp_import, counts)
         total.add(counts)
     return total
@@ -356,6 +364,7 @@ class _Batch:
     decp_import: DecpImport
     network: Network
     items: list[Record | Rejection]
+    organisation_ids: dict[str, int]  # shared by the batches of an import, grows with them
     offset: int = 0
     counts: Counts = field(default_factory=Counts)
     rejections: list[DecpRejection] = field(default_factory=list)
@@ -425,6 +434,8 @@ class _Batch:
                 if before is not None
                 else known.get(record.key)
             )
+            if reference is not None and reference.import_id == self.decp_import.pk:
+                self.counts.repeated += 1
             if reference is None:
                 self.counts.created += 1
                 pending[record.key] = _Pending(record, digest, None)
@@ -473,21 +484,31 @@ class _Batch:
         }
 
     def _organisations(self, records: list[Record]) -> dict[str, int]:
-        """Organisation ids by SIRET for the buyers and holders of the batch: those of the
-        network (typed by hand or not) are reused, the others created as unconfirmed."""
+        """Organisation ids by SIRET for the buyers, holders and subcontractors of the
+        batch: those of the network (typed by hand or not) are reused, the others created
+        as unconfirmed."""
         wanted: dict[str, tuple[str, str]] = {}  # siret -> (kind, name)
+
+        def want(party: Party, kind: str) -> None:
+            # The first name published wins; a buyer stays a buyer whatever else it holds.
+            seen_kind, seen_name = wanted.get(party.identifier, (kind, ""))
+            if kind == OrganisationKind.BUYER:
+                seen_kind = kind
+            wanted[party.identifier] = (seen_kind, seen_name or party.name)
+
         for record in records:
-            buyer = record.buyer
-            if buyer.identifier not in wanted or not wanted[buyer.identifier][1]:
-                wanted[buyer.identifier] = (OrganisationKind.BUYER, buyer.name)
-            for holder in record.holders:
-                if has_valid_siret(holder) and (
-                    holder.identifier not in wanted or not wanted[holder.identifier][1]
-                ):
-                    kind = wanted.get(holder.identifier, (OrganisationKind.COMPANY, ""))[0]
-                    wanted[holder.identifier] = (kind, holder.name)
+            want(record.buyer, OrganisationKind.BUYER)
+            companies = [
+                *record.holders,
+                *(act.subcontractor for act in record.subcontracting if act.subcontractor),
+            ]
+            for party in companies:
+                if has_valid_siret(party):
+                    want(party, OrganisationKind.COMPANY)
+        known = self.organisation_ids
+        wanted = {siret: value for siret, value in wanted.items() if siret not in known}
         if not wanted:
-            return {}
+            return known
         found = dict(
             Organisation.objects.filter(network=self.network, siret__in=wanted).values_list(
                 "siret", "pk"
@@ -516,7 +537,8 @@ class _Batch:
                 )
             )
             self.counts.organisations += sum(1 for siret in missing if siret in found)
-        return found
+        known.update(found)
+        return known
 
     def _save(
         self, pending: dict[tuple[str, str], _Pending], organisations: dict[str, int]
@@ -533,9 +555,8 @@ class _Batch:
                 new_rows.append(self._new_row(item, buyer_id, moment))
         record_ids = {key: item.existing_pk for key, item in pending.items() if item.existing_pk}
         if new_rows:
-            last_id = DecpRecord.objects.aggregate(last=Max("pk"))["last"] or 0
             insert_rows(DecpRecord, NEW_RECORD_FIELDS, new_rows)
-            record_ids.update(self._new_ids(last_id, {row[2:4] for row in new_rows}))
+            record_ids.update(self._ids({row[2:4] for row in new_rows}))
         if to_update:
             DecpRecord.objects.bulk_update(to_update, PUBLISHED_FIELDS, batch_size=250)
             DecpHolder.objects.filter(record__in=[row.pk for row in to_update]).delete()
@@ -550,17 +571,13 @@ class _Batch:
         if holder_rows:
             insert_rows(DecpHolder, ("record_id", "organisation_id", "rank"), holder_rows)
 
-    def _new_ids(self, last_id: int, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """The ids of the records just inserted: all above the last id before the insert,
-        read by a range of the primary key (a lookup by key crosses every buyer of the
-        batch with every id). Another import may insert meanwhile; its records have keys
-        of their own, since the unique key would have refused ours."""
-        rows = DecpRecord.objects.filter(pk__gt=last_id, network=self.network).values_list(
+    def _ids(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The ids of the network's records with these keys (the records just inserted:
+        neither ``COPY`` nor ``executemany`` return them)."""
+        rows = DecpRecord.objects.filter(pk__in=_ids_by_key(self.network.pk, keys)).values_list(
             "buyer_siret", "identifier", "pk"
         )
-        return {
-            (siret, identifier): pk for siret, identifier, pk in rows if (siret, identifier) in keys
-        }
+        return {(siret, identifier): pk for siret, identifier, pk in rows}
 
     def _new_row(self, item: _Pending, buyer_id: int, moment: Any) -> tuple[Any, ...]:
         """The values of a new record, in the order of ``NEW_RECORD_FIELDS``, as the
@@ -639,9 +656,25 @@ class _Batch:
 
 def _ids_by_key(network_id: int, keys: set[tuple[str, str]]) -> RawSQL:
     """The ids of the network's records with these keys, one probe of the unique key per
-    key. The ORM's ``buyer_siret IN (…) AND identifier IN (…)`` makes SQLite cross every
-    buyer of a batch with every id (about 126 × 1,000 probes): twenty times slower."""
+    key, whatever the planner believes of the table.
+
+    The ORM's ``buyer_siret IN (…) AND identifier IN (…)`` makes SQLite cross every buyer
+    of a batch with every id (about 126 × 1,000 probes). PostgreSQL, during a first
+    import, still counts the network's records as they were at its last ``ANALYZE`` (a
+    few hundred where there are now 200,000): joined to the keys it reads every record of
+    the network, a batch slower than the one before. The lateral subquery, kept apart by
+    its ``LIMIT``, is a probe per key; the keys travel as two arrays, a query of the same
+    text for every batch."""
     table = connection.ops.quote_name(DecpRecord._meta.db_table)
+    if connection.vendor == "postgresql":
+        sirets, identifiers = zip(*keys, strict=True)
+        return RawSQL(
+            "SELECT known.id FROM unnest(%s::text[], %s::text[]) AS wanted (siret, identifier) "
+            f"CROSS JOIN LATERAL (SELECT probe.id FROM {table} AS probe "
+            "WHERE probe.network_id = %s AND probe.buyer_siret = wanted.siret "
+            "AND probe.identifier = wanted.identifier LIMIT 1) AS known",
+            (list(sirets), list(identifiers), network_id),
+        )
     values = ", ".join(["(%s, %s)"] * len(keys))
     return RawSQL(
         f"SELECT known.id FROM (VALUES {values}) AS wanted CROSS JOIN {table} AS known "

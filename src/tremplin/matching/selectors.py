@@ -23,6 +23,7 @@ from tremplin.matching.pipeline import VISIBLE_TO_COMPANY, ReferralStatus
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Network, Organisation
+from tremplin.organisations.selectors import AWAITING_CONFIRMATION
 from tremplin.procurement.models import Contract, Lot
 
 NOTHING = Q(pk__in=[])
@@ -197,13 +198,14 @@ def contracts_for_needs(scope: UserScope) -> QuerySet[Contract]:
 
 def employers_for_need(scope: UserScope, contract: Contract | None) -> QuerySet[Organisation]:
     """Who a need may be posted for: the contract's holders (for a company, its own only).
-    Before a contract is chosen: the employers of the user's networks, or its companies."""
+    Before a contract is chosen: the employers of the user's networks (not those read in
+    open data and not yet confirmed), or its companies."""
     if contract is None:
         if scope.facilitator_ids:
             employers = Organisation.objects.filter(
                 network_id__in=scope.network_ids,
                 kind__in=[OrganisationKind.COMPANY, OrganisationKind.INCLUSION_EMPLOYER],
-            )
+            ).exclude(AWAITING_CONFIRMATION)
         else:
             employers = Organisation.objects.filter(pk__in=scope.company_ids)
         return employers.order_by("name")

@@ -1,6 +1,7 @@
 """Scoped reads of networks and organisations."""
 
 import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,6 +23,10 @@ def networks_of(scope: UserScope) -> QuerySet[Network]:
 def primary_network(scope: UserScope) -> Network | None:
     """The network whose rules (FTE convention, time zone, defaults) frame the user's pages."""
     return networks_of(scope).order_by("pk").first()
+
+
+# Read in open data and not yet confirmed: kept apart from the organisations typed by hand.
+AWAITING_CONFIRMATION = Q(source=OrganisationSource.DECP, confirmed_at__isnull=True)
 
 
 def organisations_visible_to(scope: UserScope) -> QuerySet[Organisation]:
@@ -49,9 +54,12 @@ def facilitator_structures(scope: UserScope) -> QuerySet[Organisation]:
 
 
 def employers_for_placements(scope: UserScope) -> QuerySet[Organisation]:
-    """Companies and inclusion employers a facilitator can place participants with."""
-    return organisations_visible_to(scope).filter(
-        kind__in=[OrganisationKind.COMPANY, OrganisationKind.INCLUSION_EMPLOYER]
+    """Companies and inclusion employers a facilitator can place participants with (not
+    those read in open data and not yet confirmed)."""
+    return (
+        organisations_visible_to(scope)
+        .filter(kind__in=[OrganisationKind.COMPANY, OrganisationKind.INCLUSION_EMPLOYER])
+        .exclude(AWAITING_CONFIRMATION)
     )
 
 
@@ -62,8 +70,19 @@ def own_facilitator_structures(scope: UserScope) -> QuerySet[Organisation]:
     ).select_related("network")
 
 
-def organisations_of_kinds(scope: UserScope, *kinds: str) -> QuerySet[Organisation]:
-    return organisations_visible_to(scope).filter(kind__in=kinds).order_by("name")
+def organisations_of_kinds(
+    scope: UserScope, *kinds: str, also: Collection[int] = ()
+) -> QuerySet[Organisation]:
+    """The organisations of these kinds to choose from: those typed or confirmed. Those
+    read in open data and not yet confirmed (a national file brings thousands) only when
+    ``also`` names them: the values a form already holds, or the parties of the published
+    contract being followed."""
+    return (
+        organisations_visible_to(scope)
+        .filter(kind__in=kinds)
+        .filter(~AWAITING_CONFIRMATION | Q(pk__in=list(also)))
+        .order_by("name")
+    )
 
 
 def _search(organisations: QuerySet[Organisation], search: str) -> QuerySet[Organisation]:
@@ -75,10 +94,6 @@ def _search(organisations: QuerySet[Organisation], search: str) -> QuerySet[Orga
     if digits.isdigit():
         matches |= Q(siret__startswith=digits)
     return organisations.filter(matches)
-
-
-# Read in open data and not yet confirmed: kept apart from the organisations typed by hand.
-AWAITING_CONFIRMATION = Q(source=OrganisationSource.DECP, confirmed_at__isnull=True)
 
 
 def organisation_list(

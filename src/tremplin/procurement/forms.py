@@ -372,14 +372,27 @@ class ContractEditForm(forms.Form):
         if len(structures) == 1 and not self.initial.get("facilitator"):
             self.initial["facilitator"] = structures[0].pk
         self.single_facilitator = structures[0] if len(structures) == 1 else None
-        companies = organisations_of_kinds(scope, *PARTY_KINDS)
-        self.fields["buyer"].queryset = organisations_of_kinds(scope, OrganisationKind.BUYER)
+        chosen = self.chosen_organisation_ids()
+        companies = organisations_of_kinds(scope, *PARTY_KINDS, also=chosen)
+        self.fields["buyer"].queryset = organisations_of_kinds(
+            scope, OrganisationKind.BUYER, also=chosen
+        )
         self.fields["awarded_company"].queryset = companies
         self.fields["co_contractors"].queryset = companies
         self.fields["subcontractors"].queryset = companies
         operation = self.fields["operation"]
         operation.queryset = operations_visible_to(scope)
         operation.label_from_instance = lambda op: f"{op.name} ({op.buyer.name})"  # type: ignore[attr-defined]
+
+    def chosen_organisation_ids(self) -> set[int]:
+        """The parties the form starts from: offered even if read in open data and not yet
+        confirmed (the pickers leave those out otherwise)."""
+        chosen: set[int] = set()
+        for name in ("buyer", "awarded_company", "co_contractors", "subcontractors"):
+            value = self.initial.get(name)
+            values = value if isinstance(value, list | tuple | set) else [value]
+            chosen.update(getattr(item, "pk", item) for item in values if item)
+        return chosen
 
     @staticmethod
     def initial_for(contract: Contract) -> dict[str, Any]:

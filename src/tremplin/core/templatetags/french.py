@@ -1,4 +1,4 @@
-"""French number formatting: ``258 000`` heures, ``1 234 567 €``, ``141`` ETP."""
+"""French number formatting: ``258 000`` heures, ``1 234 567 €``, ``141`` ETP, ``25,3 Mo``."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -6,6 +6,7 @@ from django import template
 from django.utils.formats import number_format
 
 from tremplin.core.fte import whole_full_time_equivalents
+from tremplin.core.uploads import size_text
 
 register = template.Library()
 
@@ -55,3 +56,9 @@ def percent(value: Decimal | float | None, places: int = 0) -> str:
 @register.filter
 def whole_fte(value: Decimal | int | None, hours_per_fte: int) -> str:
     return _grouped(whole_full_time_equivalents(value or 0, hours_per_fte), None)
+
+
+@register.filter
+def file_size(value: int | None) -> str:
+    """``25,3 Mo`` where Django's ``filesizeformat`` writes ``25,3 Mio``."""
+    return size_text(value or 0)

@@ -89,6 +89,16 @@ class Command(BaseCommand):
             )
             + "."
         )
+        if item.repeated_count:
+            self.stdout.write(
+                "  "
+                + _plural(
+                    item.repeated_count,
+                    "publication répète un marché déjà lu dans le fichier",
+                    "publications répètent un marché déjà lu dans le fichier",
+                )
+                + " : la plus récente est gardée."
+            )
         if item.organisations_created:
             self.stdout.write(
                 "  "
