@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tracemalloc
 from collections import Counter
 from pathlib import Path
@@ -186,6 +187,67 @@ def test_a_character_cut_by_the_end_of_a_chunk_is_kept_whole() -> None:
 
     assert first.data["objet"] == padding + "ée"
     assert second.data["objet"] == "Marché"
+
+
+class OneWay(io.RawIOBase):
+    """A stream that cannot go back (a pipe): the reader takes its general path."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def read_one_way(data: bytes) -> list[RawRecord]:
+    return list(read_records(io.BufferedReader(OneWay(data))))
+
+
+V2_CASES = [
+    # Each list once, in either order: read list by list, in C.
+    b'{"marches": {"marche": [{"id": "A"}, {"id": "B"}], "contrat-concession": [{"id": "C"}]}}',
+    b'{"marches": {"contrat-concession": [{"id": "C"}], "marche": [{"id": "A"}, 3]}}',
+    b'{"marches" : {\n  "marche" :\n [{"id": "A", "objet": "\\"marche\\": [ dans un texte"}]}}',
+    # Less plain: a record in place of a list, a key inside a record, a list met twice.
+    b'{"marches": {"marche": {"id": "A"}, "contrat-concession": [{"id": "C"}]}}',
+    b'{"marches": {"marche": [{"id": "A", "marche": [1]}]}}',
+    b'{"marches": {"marche": [{"id": "A"}], "marche": [{"id": "B"}]}}',
+]
+
+
+@pytest.mark.parametrize("data", V2_CASES)
+def test_v2_lists_are_read_as_the_general_path_reads_them(data: bytes) -> None:
+    assert read(data) == read_one_way(data)
+    assert read(data)
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in DATA.glob("v*.json")))
+def test_every_data_file_is_read_alike_from_a_file_and_from_a_pipe(name: str) -> None:
+    data = (DATA / name).read_bytes()
+    try:
+        expected = read_one_way(data)
+    except DecpFileError as error:
+        with pytest.raises(DecpFileError, match=re.escape(error.message)):
+            read(data)
+    else:
+        assert read(data) == expected
+
+
+def test_a_v2_file_cut_in_its_second_list_says_where_it_stopped() -> None:
+    data = b'{"marches": {"contrat-concession": [{"id": "C"}], "marche": [{"id": "A"}, {"id": "B"}, {"id'
+
+    _records, error = read_until_error(data)
+
+    assert error.position == 4
+    assert "3 enregistrements ont été lus avant l'erreur" in str(error)
+    with pytest.raises(DecpFileError) as from_a_pipe:
+        read_one_way(data)
+    assert str(from_a_pipe.value) == str(error)
 
 
 def write_big_file(path: Path, count: int, *, v2: bool) -> int:
