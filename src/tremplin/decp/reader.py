@@ -81,13 +81,13 @@ def read_records(stream: BinaryIO) -> Iterator[RawRecord]:
     start = stream.tell() if stream.seekable() else 0
     head = _read_head(stream)
     utf8 = _Utf8Stream(head, stream)
-    layout = _single_list_layout(head)
-    lists = _v2_lists(stream, start) if layout is None and _is_v2(head) else None
+    layout = _head_layout(head)
+    lists = _v2_lists(stream, start) if layout == _V2_OBJECT else None
     reader: _SingleList | _ListByList | _AnyLayout
-    if layout:
-        reader = _SingleList(utf8, *layout)
-    elif lists:
+    if lists:
         reader = _ListByList(stream, start, lists)
+    elif layout and layout != _V2_OBJECT:
+        reader = _SingleList(utf8, *layout)
     else:
         reader = _AnyLayout(utf8)
     read = 0
@@ -131,12 +131,14 @@ def _read_head(stream: BinaryIO) -> bytes:
     return head
 
 
-def _single_list_layout(head: bytes) -> tuple[str, FormatVersion | None] | None:
-    """When the records are one list (v1, bare list): its ijson prefix and version.
+# The v2 object of lists: no single prefix holds its records.
+_V2_OBJECT = ("marches", FormatVersion.V2)
 
-    That case is read entirely in C. Anything else (v2 object, a head too short to tell)
-    returns ``None``.
-    """
+
+def _head_layout(head: bytes) -> tuple[str, FormatVersion | None] | None:
+    """What the first bytes show: one list of records (v1, bare list: its ijson prefix and
+    version, read entirely in C), the v2 object of lists (``_V2_OBJECT``), or ``None``
+    when they are too short to tell."""
     try:
         for prefix, event, _value in _parser.parse(io.BytesIO(head)):
             if prefix == "" and event == "start_array":
@@ -144,7 +146,7 @@ def _single_list_layout(head: bytes) -> tuple[str, FormatVersion | None] | None:
             if prefix == "marches" and event == "start_array":
                 return "marches.item", FormatVersion.V1
             if prefix == "marches" and event == "start_map":
-                return None
+                return _V2_OBJECT
     except ijson.JSONError:
         pass
     return None
@@ -163,17 +165,6 @@ class _SingleList:
         version = self.version
         for position, data in enumerate(_parser.items(self.stream, self.prefix), start=1):
             yield RawRecord(position, version, kind_of(data), data)
-
-
-def _is_v2(head: bytes) -> bool:
-    """The head opens a v2 « marches » object."""
-    try:
-        for prefix, event, _value in _parser.parse(io.BytesIO(head)):
-            if prefix == "marches":
-                return bool(event == "start_map")
-    except ijson.JSONError:
-        pass
-    return False
 
 
 # A key of the v2 lists of records, and what opens its value. Within a JSON string a
