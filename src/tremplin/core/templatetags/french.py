@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.formats import number_format
 
-from tremplin.core.fte import whole_full_time_equivalents
+from tremplin.core.fte import exact_full_time_equivalents, whole_full_time_equivalents
 from tremplin.core.uploads import size_text
 
 register = template.Library()
@@ -56,6 +56,16 @@ def percent(value: Decimal | float | None, places: int = 0) -> str:
 @register.filter
 def whole_fte(value: Decimal | int | None, hours_per_fte: int) -> str:
     return _grouped(whole_full_time_equivalents(value or 0, hours_per_fte), None)
+
+
+@register.filter
+def fte(value: Decimal | int | None, hours_per_fte: int) -> str:
+    """FTE to the hundredth, for a table or a sheet: 300 h at 1 607 h are « 0,19 », not
+    the « 0 » of the headline's complete FTE; a few hours read « < 0,01 », never « 0 »."""
+    exact = exact_full_time_equivalents(value or 0, hours_per_fte)
+    if exact == 0 and value:
+        return f"<\u00a0{_grouped(Decimal('0.01'), 2)}"
+    return _grouped(exact, 2)
 
 
 @register.filter
