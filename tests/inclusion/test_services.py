@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -333,7 +334,8 @@ def _identity(**fields: object) -> dict[str, object]:
             "La date de naissance ne peut pas être dans le futur.",
         ),
         (
-            timezone.localdate().replace(year=timezone.localdate().year - 15),
+            # 15 years old on any day (replace(year=…) fails on 29 February).
+            datetime.date(timezone.localdate().year - 15, 1, 1),
             "Un participant doit avoir au moins 16 ans",
         ),
     ],
@@ -350,14 +352,18 @@ def test_a_participant_is_born_and_at_least_16(structure, birth_date, message):
     assert fingerprint() == before
 
 
-def test_a_participant_turning_16_today_may_be_recorded(structure):
-    today = timezone.localdate()
-    birth = today.replace(year=today.year - 16) if (today.month, today.day) != (2, 29) else None
-    if birth is None:
-        pytest.skip("29 February")
-    participant = services.participant_create(
-        actor=structure.user, facilitator=structure.organisation, **_identity(birth_date=birth)
-    )
+@pytest.mark.parametrize(
+    ("today", "birth"),
+    [
+        (datetime.date(2026, 11, 23), datetime.date(2010, 11, 23)),
+        (datetime.date(2028, 2, 29), datetime.date(2012, 2, 29)),
+    ],
+)
+def test_a_participant_turning_16_today_may_be_recorded(structure, today, birth):
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(12)), tick=False):
+        participant = services.participant_create(
+            actor=structure.user, facilitator=structure.organisation, **_identity(birth_date=birth)
+        )
     assert participant.pk
 
 

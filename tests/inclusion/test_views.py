@@ -69,7 +69,8 @@ def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
 def test_the_list_shows_each_participants_figures(structure, followed):
     participant = followed.participant
     participant.qpv_resident = True
-    participant.birth_date = timezone.localdate().replace(year=timezone.localdate().year - 30)
+    # 30 years old on any day of the year (replace(year=…) fails on 29 February).
+    participant.birth_date = datetime.date(timezone.localdate().year - 30, 1, 1)
     participant.save()
     HoursEntryFactory(
         placement=followed.placement,
@@ -237,7 +238,7 @@ def test_a_user_of_two_structures_chooses_one(structure, network):
             "La date de naissance ne peut pas être dans le futur.",
         ),
         (
-            timezone.localdate().replace(year=timezone.localdate().year - 14).isoformat(),
+            datetime.date(timezone.localdate().year - 14, 1, 1).isoformat(),
             "Un participant doit avoir au moins 16 ans",
         ),
         ("31/02/1990", "Saisissez une date valide."),
