@@ -47,7 +47,7 @@ def test_the_csv_holds_every_series_of_the_structure(world):  # noqa: F811
     assert values[(KEY, "Heures d'insertion réalisées")] == "350"
     assert values[(KEY, "Heures d'insertion exigées")] == "1800"
     assert values[(KEY, "Marchés avec clause")] == "2"
-    assert values[(KEY, "Personnes en parcours")] == "2"
+    assert values[(KEY, "Personnes avec heures validées")] == "2"
     assert values[(KEY, "ETP, valeur exacte")] == "0,22"
     series = {row[0] for row in rows[1:]}
     for title in (

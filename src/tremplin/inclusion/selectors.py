@@ -47,7 +47,7 @@ from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Membership, Network, Organisation
 from tremplin.organisations.selectors import employers_for_placements, organisations_visible_to
 from tremplin.procurement.models import Clause, Contract, Lot
-from tremplin.procurement.selectors import contracts_visible_to, with_hours
+from tremplin.procurement.selectors import contracts_visible_to, remaining_hours, with_hours
 
 
 def participants_visible_to(scope: UserScope) -> QuerySet[Participant]:
@@ -813,14 +813,11 @@ class CompanyTotals:
     hours_required: int
     validated: Decimal
     declared: Decimal
-
-    @property
-    def remaining(self) -> Decimal:
-        return max(Decimal(0), Decimal(self.hours_required) - self.validated)
+    remaining: Decimal  # what each contract still owes, added up
 
 
 def company_contract_totals(scope: UserScope) -> CompanyTotals:
-    """Totals of the company's contracts (two queries)."""
+    """Totals of the company's contracts (three queries)."""
     contracts = company_contracts_visible_to(scope)
     sums = contracts.aggregate(count=Count("pk"), required=Sum("hours_required"))
     hours = HoursEntry.objects.filter(placement__contract__in=contracts.values("pk")).aggregate(
@@ -832,6 +829,7 @@ def company_contract_totals(scope: UserScope) -> CompanyTotals:
         hours_required=sums["required"] or 0,
         validated=hours["validated"] or Decimal(0),
         declared=hours["declared"] or Decimal(0),
+        remaining=remaining_hours(contracts),
     )
 
 

@@ -9,6 +9,11 @@ realised (validated) with the obligation and with that expectation:
 - ``not_started``: execution has not begun, or no hour is realised and none is expected yet;
 - ``on_track``: at least 90 % of the hours expected by today;
 - ``late``: less than that.
+
+What remains to be done is what each clause still owes, never less than zero per clause:
+hours realised beyond one clause's obligation (a contract, a lot) never pay another's. The
+database sums it over many contracts (``procurement.selectors.remaining_hours``); a
+contract's own figure comes from there too, or from ``hours_still_owed`` for one clause.
 """
 
 from __future__ import annotations
@@ -41,12 +46,18 @@ def expected_hours_by(required: Decimal, start: date, end: date, today: date) ->
     return Decimal(required) * Decimal(elapsed) / Decimal(total)
 
 
+def hours_still_owed(required: Decimal | int, realised: Decimal | int) -> Decimal:
+    """What one obligation still owes: a surplus is not a debt of the other side."""
+    return max(Decimal(0), Decimal(required) - Decimal(realised))
+
+
 @dataclass(frozen=True)
 class Progress:
     required: Decimal
     realised: Decimal
     expected: Decimal
     status: ProgressStatus
+    remaining: Decimal = Decimal(0)  # what the clauses still owe, each at least zero
 
     @property
     def ratio(self) -> Decimal:
@@ -60,10 +71,6 @@ class Progress:
         if self.required <= 0:
             return Decimal(0)
         return min(Decimal(1), self.expected / self.required)
-
-    @property
-    def remaining(self) -> Decimal:
-        return max(Decimal(0), self.required - self.realised)
 
 
 def progress_status(
@@ -87,7 +94,10 @@ def contract_progress(
     start: date | None,
     end: date | None,
     today: date,
+    remaining: Decimal | int | None = None,
 ) -> Progress:
+    """``remaining`` is what the contract's clauses still owe, clause by clause (see
+    ``procurement.selectors.remaining_hours``); without it, the contract is one clause."""
     required = Decimal(required)
     realised = Decimal(realised)
     if start is None or end is None or end < start:
@@ -99,4 +109,10 @@ def contract_progress(
     status = progress_status(
         required=required, realised=realised, expected=expected, started=started
     )
-    return Progress(required=required, realised=realised, expected=expected, status=status)
+    return Progress(
+        required=required,
+        realised=realised,
+        expected=expected,
+        status=status,
+        remaining=hours_still_owed(required, realised) if remaining is None else Decimal(remaining),
+    )

@@ -9,8 +9,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    Expression,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest
 
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.models import Organisation
@@ -27,6 +41,82 @@ ZERO_HOURS = Value(Decimal(0))
 LIST_ORDER = ("-execution_start", "reference", "pk")
 # The clause filter: a contract "with a clause" requires hours (the dashboards' definition).
 CLAUSE_FILTERS = {"with": Q(hours_required__gt=0), "without": Q(hours_required=0)}
+HOURS_FIELD = DecimalField(max_digits=16, decimal_places=2)
+NO_HOURS = Value(Decimal(0), output_field=HOURS_FIELD)
+
+
+# --- What remains to be done ---------------------------------------------------------
+#
+# « Restant à réaliser » is what each obligation still owes, never less than zero per
+# obligation, added up: a surplus on one contract never hides a shortfall on another.
+# A lot that carries its own clause is an obligation of its own: the hours of its
+# placements pay its clause only, a surplus there pays neither another lot nor the
+# contract's clause (the buyer asked for each lot's hours; pooling among contracts is
+# already written as hours entries of each contract). The other hours of the contract
+# (placements without a lot, or on a lot without a clause) pay the rest of its
+# obligation: its hours required less those of its lots' clauses.
+
+
+def _validated_of(relation: str, until: date | None) -> Q:
+    condition = Q(**{f"{relation}__status": VALIDATED})
+    if until is not None:
+        condition &= Q(**{f"{relation}__month__lte": until})
+    return condition
+
+
+def _hours_subquery(queryset: QuerySet[Any], field: str, condition: Q) -> Coalesce:
+    """The validated hours of the one row of ``queryset`` (a correlated subquery)."""
+    total = queryset.values("pk").annotate(hours=Sum(field, filter=condition)).values("hours")
+    return Coalesce(Subquery(total), NO_HOURS, output_field=HOURS_FIELD)
+
+
+def remaining_hours_expression(
+    *, validated: Expression | None = None, until: date | None = None
+) -> Expression:
+    """What the outer contract still owes, clause by clause, each at least zero.
+
+    ``validated`` is the contract's validated hours when the query already has them (an
+    annotation), read again otherwise; ``until`` keeps the hours of months up to that day.
+    Contracts without a lot clause (nearly all) only read their lots' clauses, none.
+    """
+    entries = "placements__hours_entries"
+    if validated is None:
+        validated = _hours_subquery(
+            Contract.objects.filter(pk=OuterRef("pk")),
+            f"{entries}__total_hours",
+            _validated_of(entries, until),
+        )
+    lot_clauses = Clause.objects.filter(contract_id=OuterRef("pk"), lot__isnull=False).annotate(
+        realised=_hours_subquery(
+            Lot.objects.filter(pk=OuterRef("lot_id")),
+            f"{entries}__total_hours",
+            _validated_of(entries, until),
+        ),
+        balance=Cast("hours_required", HOURS_FIELD) - F("realised"),
+    )
+
+    def lot_total(expression: Expression) -> Coalesce:
+        rows = lot_clauses.values("contract_id").annotate(total=Sum(expression)).values("total")
+        return Coalesce(Subquery(rows), NO_HOURS, output_field=HOURS_FIELD)
+
+    # Lots' clauses: each one's shortfall. The rest: the contract's hours beyond its
+    # lots' clauses, less the hours that are not those lots' (all less the lots').
+    lots_owed = lot_total(Greatest(F("balance"), NO_HOURS, output_field=HOURS_FIELD))
+    lots_balance = lot_total(F("balance"))
+    rest_owed = Greatest(
+        Cast("hours_required", HOURS_FIELD) - validated - lots_balance,
+        NO_HOURS,
+        output_field=HOURS_FIELD,
+    )
+    return lots_owed + rest_owed
+
+
+def remaining_hours(contracts: QuerySet[Contract], *, until: date | None = None) -> Decimal:
+    """« Restant à réaliser » of ``contracts`` together (one query, summed in the database)."""
+    total = contracts.order_by().aggregate(
+        total=Sum(remaining_hours_expression(until=until), output_field=HOURS_FIELD)
+    )["total"]
+    return Decimal(total or 0)
 
 
 def contracts_visible_to(scope: UserScope) -> QuerySet[Contract]:
@@ -53,9 +143,10 @@ def contracts_visible_to(scope: UserScope) -> QuerySet[Contract]:
 
 
 def with_hours(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
-    """Annotate each contract with its validated and declared (awaiting review) hours."""
+    """Annotate each contract with its validated and declared (awaiting review) hours,
+    and what its clauses still owe (``remaining_hours``)."""
     entries = "placements__hours_entries"
-    return contracts.annotate(
+    annotated = contracts.annotate(
         validated_hours=Coalesce(
             Sum(f"{entries}__total_hours", filter=Q(**{f"{entries}__status": VALIDATED})),
             ZERO_HOURS,
@@ -64,6 +155,9 @@ def with_hours(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
             Sum(f"{entries}__total_hours", filter=Q(**{f"{entries}__status": DECLARED})),
             ZERO_HOURS,
         ),
+    )
+    return annotated.annotate(
+        remaining_hours=remaining_hours_expression(validated=F("validated_hours"))
     )
 
 
@@ -135,6 +229,7 @@ def progress_of(contract: Contract, today: date) -> Progress:
         start=contract.execution_start,
         end=contract.execution_end,
         today=today,
+        remaining=getattr(contract, "remaining_hours", None),
     )
 
 
@@ -183,6 +278,7 @@ class ContractTotals:
     count: int
     hours_required: int
     validated_hours: Decimal
+    remaining_hours: Decimal = Decimal(0)  # what each contract still owes, added up
 
 
 def contract_totals(
@@ -212,6 +308,7 @@ def contract_totals(
         count=sums["count"] or 0,
         hours_required=sums["hours"] or 0,
         validated_hours=validated["hours"] or Decimal(0),
+        remaining_hours=remaining_hours(contracts),
     )
 
 
@@ -229,6 +326,7 @@ class _StatusRow:
     pk: int
     hours_required: int
     validated_hours: Decimal
+    remaining_hours: Decimal
 
 
 def _contracts_of_status(
@@ -243,11 +341,23 @@ def _contracts_of_status(
     rows = (
         with_hours(_filtered(contracts_visible_to(scope), **filters))
         .order_by(*LIST_ORDER)
-        .values_list("pk", "hours_required", "execution_start", "execution_end", "validated_hours")
+        .values_list(
+            "pk",
+            "hours_required",
+            "execution_start",
+            "execution_end",
+            "validated_hours",
+            "remaining_hours",
+        )
     )
     return [
-        _StatusRow(pk=pk, hours_required=required, validated_hours=Decimal(validated))
-        for pk, required, start, end, validated in rows
+        _StatusRow(
+            pk=pk,
+            hours_required=required,
+            validated_hours=Decimal(validated),
+            remaining_hours=Decimal(remaining),
+        )
+        for pk, required, start, end, validated, remaining in rows
         if contract_progress(
             required=required, realised=validated, start=start, end=end, today=today
         ).status
@@ -293,6 +403,7 @@ def contract_listing(
             count=len(matching),
             hours_required=sum(row.hours_required for row in matching),
             validated_hours=sum((row.validated_hours for row in matching), Decimal(0)),
+            remaining_hours=sum((row.remaining_hours for row in matching), Decimal(0)),
         ),
     )
 

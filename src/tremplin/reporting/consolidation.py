@@ -69,7 +69,8 @@ class StructureRow:
     hours_required: Decimal = ZERO
     hours_validated: Decimal = ZERO
     hours_counted: Decimal = ZERO
-    participants: int = 0
+    participants: int = 0  # « Personnes suivies »: the structure's people, whatever the year
+    people_with_hours: int = 0  # « Personnes avec heures validées » in the year (or ever)
     buyers: int = 0
     modes: dict[str, ModeHours] = field(default_factory=dict)
 
@@ -302,8 +303,8 @@ def _sum_modes(rows: Iterable[dict[str, ModeHours]]) -> dict[str, ModeHours]:
     return totals
 
 
-def _participants_in_year(entries: QuerySet[HoursEntry]) -> dict[int, int]:
-    """Participants with validated hours in the entries, by structure (one query)."""
+def _people_with_hours(entries: QuerySet[HoursEntry]) -> dict[int, int]:
+    """People with validated hours in the entries, by structure (one query)."""
     rows = (
         entries.order_by()
         .values_list("placement__contract__facilitator_id")
@@ -314,7 +315,7 @@ def _participants_in_year(entries: QuerySet[HoursEntry]) -> dict[int, int]:
 
 def network_dashboard(network: Network, *, year: int | None = None) -> NetworkDashboard:
     """Every facilitator structure of ``network`` side by side, and the network's total
-    (four queries, five with a capped mode or a year, whatever the number of structures)."""
+    (six queries, seven with a capped mode, whatever the number of structures)."""
     hours_per_fte = network.hours_per_fte
     rules = network_mode_rules(network)
     contracts = _contracts(network, year)
@@ -346,8 +347,13 @@ def network_dashboard(network: Network, *, year: int | None = None) -> NetworkDa
         .values("pk", "name", "clause_count", "required", "buyer_count", "participant_count")
     )
     modes = _mode_hours_by_structure(entries, rules)
-    # For a year, the participants with validated hours that year (one more query).
-    participants = _participants_in_year(entries) if year else None
+    # The two head-counts: the people each structure follows (above), and those with
+    # validated hours in the year (or ever), counted once in the network's total even
+    # when they worked on contracts of two structures.
+    with_hours = _people_with_hours(entries)
+    network_with_hours = entries.aggregate(
+        people=Count("placement__participant_id", distinct=True)
+    )["people"]
     rows = []
     for row in structures:
         by_mode = modes.get(row["pk"], {})
@@ -360,9 +366,8 @@ def network_dashboard(network: Network, *, year: int | None = None) -> NetworkDa
                 hours_required=Decimal(row["required"]),
                 hours_validated=sum((hours.validated for hours in by_mode.values()), ZERO),
                 hours_counted=sum((hours.counted for hours in by_mode.values()), ZERO),
-                participants=row["participant_count"]
-                if participants is None
-                else participants.get(row["pk"], 0),
+                participants=row["participant_count"],
+                people_with_hours=with_hours.get(row["pk"], 0),
                 buyers=row["buyer_count"],
                 modes=by_mode,
             )
@@ -377,6 +382,7 @@ def network_dashboard(network: Network, *, year: int | None = None) -> NetworkDa
         hours_validated=sum((row.hours_validated for row in rows), ZERO),
         hours_counted=sum((row.hours_counted for row in rows), ZERO),
         participants=sum(row.participants for row in rows),
+        people_with_hours=network_with_hours,
         buyers=contract_totals["buyers"],
         modes=total_modes,
     )
@@ -403,7 +409,7 @@ def _rule_rows(rules: dict[str, ModeRule]) -> list[ModeRuleRow]:
 def structure_consolidation(
     structure: Organisation, *, year: int | None = None
 ) -> StructureConsolidation:
-    """A structure's contracts with their validated and counted hours by mode (five
+    """A structure's contracts with their validated and counted hours by mode (six
     queries). Its totals are exactly the structure's row of the network's consolidation."""
     network = structure.network
     rules = network_mode_rules(network)
@@ -447,10 +453,8 @@ def structure_consolidation(
         )
     ]
     totals, years = _totals_and_years(_contracts(network, None).filter(facilitator=structure), year)
-    if year:
-        participants = _participants_in_year(entries).get(structure.pk, 0)
-    else:
-        participants = Participant.objects.filter(facilitator=structure).count()
+    participants = Participant.objects.filter(facilitator=structure).count()
+    people_with_hours = _people_with_hours(entries).get(structure.pk, 0)
     by_mode = _sum_modes(row.modes for row in rows)
     figures = StructureRow(
         hours_per_fte=network.hours_per_fte,
@@ -461,6 +465,7 @@ def structure_consolidation(
         hours_validated=sum((row.hours_validated for row in rows), ZERO),
         hours_counted=sum((row.hours_counted for row in rows), ZERO),
         participants=participants,
+        people_with_hours=people_with_hours,
         buyers=totals["buyers"],
         modes=by_mode,
     )

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tremplin.core.definitions import PEOPLE_WITH_HOURS, REMAINING
 from tremplin.core.exports import Column, Value
 from tremplin.core.http import export_format, export_response
 from tremplin.organisations.access import scope_for
@@ -29,14 +30,19 @@ def series_export_rows(report: indicators.ImpactReport, period_label: str) -> li
         [key, f"Période : {period_label}", None, ""],
         [key, "Heures d'insertion exigées", report.hours_required, "heures"],
         [key, "Heures d'insertion réalisées", report.hours_validated, "heures"],
+        [key, REMAINING.label, report.hours_remaining, "heures"],
         [key, f"ETP (base {report.hours_per_fte} h)", report.whole_fte, "ETP"],
         [key, "ETP, valeur exacte", report.exact_fte, "ETP"],
         [key, "Marchés avec clause", report.contracts_with_clause, "marchés"],
         [key, "Acheteurs", report.buyers, "acheteurs"],
         [key, "Entreprises attributaires", report.companies, "entreprises"],
-        [key, "Personnes en parcours", report.participants, "personnes"],
+        [key, PEOPLE_WITH_HOURS.label, report.participants, "personnes"],
         [key, "Contrats de travail commencés", report.employment_contracts, "contrats"],
     ]
+    rows.extend(
+        ["Définitions", term.label, None, term.definition]
+        for term in (REMAINING, PEOPLE_WITH_HOURS)
+    )
     for point in report.hours_by_month:
         month = f"{point.month:%m/%Y}"
         rows.append(["Heures réalisées par mois", month, point.realised, "heures"])

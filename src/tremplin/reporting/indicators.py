@@ -60,6 +60,7 @@ from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Network, Organisation
 from tremplin.procurement.models import Contract
 from tremplin.procurement.progress import expected_hours_by
+from tremplin.procurement.selectors import remaining_hours
 
 HOURS_FIELD = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal(0)
@@ -135,7 +136,9 @@ class ImpactReport:
     companies: int
     hours_required: Decimal
     hours_validated: Decimal
-    participants: int
+    # What each contract still owes at the end of the period (today without one).
+    hours_remaining: Decimal
+    participants: int  # people with validated hours in the period
     employment_contracts: int  # placements started in the period
     hours_by_month: list[MonthPoint]
     hours_by_buyer: Series
@@ -481,7 +484,7 @@ def impact_report(
     """Every indicator of ``contracts`` (already scoped to the user) under ``filters``.
 
     ``link_rows`` adds to each bar the address of the rows behind it; ``link_people``
-    (off for coordinators) allows links to lists of people. Ten queries.
+    (off for coordinators) allows links to lists of people. Eleven queries.
     """
     selected = _filtered(contracts, filters)
     clause_contracts = _running(selected, filters).filter(hours_required__gt=0)
@@ -500,6 +503,8 @@ def impact_report(
     # Total validated hours: the sum of every month's, those outside the chart's range
     # (such as a late entry) included; exact, the hours having two decimals.
     hours_validated = sum(realised.values(), ZERO)
+    # What the contracts still owe by the end of the period: their hours up to then.
+    hours_remaining = remaining_hours(clause_contracts, until=filters.end)
 
     # 4. Hours by buyer.
     buyer_rows = (
@@ -730,6 +735,7 @@ def impact_report(
         companies=totals["companies"],
         hours_required=Decimal(totals["hours_required"]),
         hours_validated=hours_validated,
+        hours_remaining=hours_remaining,
         participants=people["total"],
         employment_contracts=employment_contracts,
         hours_by_month=hours_by_month,

@@ -10,8 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tremplin.core.definitions import PEOPLE_FOLLOWED, PEOPLE_WITH_HOURS
 from tremplin.core.exports import Column, Value
 from tremplin.core.http import export_format, export_response
+from tremplin.core.parameters import year_parameter
 from tremplin.inclusion.enums import ExecutionMode
 from tremplin.organisations.access import scope_for
 from tremplin.organisations.models import Organisation
@@ -30,7 +32,7 @@ NOT_A_COORDINATOR = "Cette page est réservée à la coordination d'un réseau."
 def _year(request: HttpRequest) -> int | None:
     """The year of ``?annee=``; anything else means every year."""
     value = request.GET.get("annee", "")
-    return int(value) if value.isdigit() and 1900 < int(value) < 3000 else None
+    return year_parameter(value)
 
 
 def _hours(value: Decimal) -> Decimal:
@@ -50,7 +52,8 @@ def _network_columns(dashboard: NetworkDashboard) -> list[Column]:
         Column("Heures validées", "decimal"),
         Column("Heures retenues", "decimal"),
         Column(f"ETP (heures retenues ÷ {dashboard.network.hours_per_fte})", "decimal"),
-        Column("Participants", "int"),
+        Column(PEOPLE_FOLLOWED.label, "int"),
+        Column(PEOPLE_WITH_HOURS.label, "int"),
         Column("Acheteurs", "int"),
         *(Column(f"Heures validées — {label}", "decimal") for _, label in MODES),
         *(Column(f"Heures retenues — {row.label}", "decimal") for row in ruled),
@@ -66,6 +69,7 @@ def _network_row(row: StructureRow, dashboard: NetworkDashboard) -> list[Value]:
         _hours(row.hours_counted),
         row.exact_fte,
         row.participants,
+        row.people_with_hours,
         row.buyers,
         *(_hours(row.mode(mode).validated) for mode, _ in MODES),
         *(_hours(row.mode(rule.mode).counted) for rule in dashboard.active_rules),

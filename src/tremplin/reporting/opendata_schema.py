@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tremplin.core.definitions import PEOPLE_WITH_HOURS
+
 SCHEMA_ID = "tremplin-donnees-ouvertes/v1"
 
 _NUMBER_OR_MASKED: dict[str, Any] = {
@@ -21,7 +23,14 @@ _FIGURE: dict[str, Any] = {
     "required": ["cle", "libelle", "unite", "valeur", "masque"],
     "additionalProperties": False,
     "properties": {
-        "cle": {"type": "string", "description": "Identifiant stable de l'indicateur."},
+        "cle": {
+            "type": "string",
+            "description": "Identifiant stable de l'indicateur. « participants » : "
+            + PEOPLE_WITH_HOURS.label
+            + ", "
+            + PEOPLE_WITH_HOURS.definition[0].lower()
+            + PEOPLE_WITH_HOURS.definition[1:],
+        },
         "libelle": {"type": "string", "description": "Libellé en français."},
         "unite": {"type": "string", "description": "Unité : heures, ETP, marchés, personnes…"},
         "valeur": _NUMBER_OR_MASKED,

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
+from tremplin.core.definitions import PEOPLE_WITH_HOURS
 from tremplin.core.exports import Column, Value
 from tremplin.core.fte import whole_full_time_equivalents
 from tremplin.inclusion.enums import ExecutionMode, HoursStatus
@@ -242,7 +243,7 @@ def open_data(
         ),
         Figure(
             "participants",
-            "Participants",
+            PEOPLE_WITH_HOURS.label,
             "personnes",
             mask_total(report.participants, report.participants),
         ),

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
+from tremplin.core.definitions import PEOPLE_WITH_HOURS, REMAINING
 from tremplin.core.exports import XLSX_CONTENT_TYPE, Column, Value
 from tremplin.core.fte import LEGAL_ANNUAL_HOURS
 from tremplin.organisations.access import scope_for
@@ -237,10 +238,15 @@ def report_sheets(asked: ReportRequest, report: indicators.ImpactReport) -> list
         ["Entreprises", report.companies],
         ["Heures d'insertion exigées", report.hours_required],
         ["Heures d'insertion validées", report.hours_validated],
+        [REMAINING.label, report.hours_remaining],
         [f"ETP (base {report.hours_per_fte} h)", report.whole_fte],
         [f"ETP, valeur exacte (base {report.hours_per_fte} h)", report.exact_fte],
-        ["Personnes en parcours", report.participants],
+        [PEOPLE_WITH_HOURS.label, report.participants],
         ["Contrats de travail commencés", report.employment_contracts],
+        *(
+            [f"Définition : {term.label}", term.definition]
+            for term in (REMAINING, PEOPLE_WITH_HOURS)
+        ),
     ]
     outcomes_exit = {bar.key: bar for bar in report.outcomes_at_exit.bars}
     outcomes_six = {bar.key: bar for bar in report.outcomes_at_six_months.bars}

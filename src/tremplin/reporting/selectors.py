@@ -25,6 +25,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -49,6 +50,7 @@ from tremplin.organisations.models import Membership, Network, Organisation
 from tremplin.procurement.enums import PROGRESS_STATUS_COLOURS, ProgressStatusChoice
 from tremplin.procurement.models import Contract
 from tremplin.procurement.progress import ProgressStatus, contract_progress
+from tremplin.procurement.selectors import remaining_hours_expression
 
 HOURS_FIELD = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal(0)
@@ -92,6 +94,9 @@ class HoursFigures:
     hours_per_fte: int
     hours_required: Decimal = ZERO
     hours_validated: Decimal = ZERO
+    # What each contract still owes, added up (``procurement.selectors.remaining_hours``):
+    # never required minus validated, where a surplus would hide a shortfall.
+    hours_remaining: Decimal = ZERO
 
     @property
     def whole_fte(self) -> int:
@@ -114,10 +119,6 @@ class HoursFigures:
     @property
     def bar_percent(self) -> int:
         return _bar_percent(self.hours_validated, self.hours_required)
-
-    @property
-    def hours_remaining(self) -> Decimal:
-        return max(ZERO, self.hours_required - self.hours_validated)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ class ContractRow:
     hours_expected: Decimal
     status: ProgressStatus
     execution_end: date
+    hours_remaining: Decimal = ZERO  # what its clauses still owe, each at least zero
 
     @property
     def status_label(self) -> str:
@@ -172,10 +174,6 @@ class ContractRow:
     @property
     def expected_percent(self) -> int:
         return _bar_percent(self.hours_expected, self.hours_required)
-
-    @property
-    def hours_remaining(self) -> Decimal:
-        return max(ZERO, self.hours_required - self.hours_validated)
 
 
 @dataclass(frozen=True)
@@ -236,6 +234,7 @@ class FacilitatorDashboard:
             hours_per_fte=self.figures.hours_per_fte,
             hours_required=sum((row.hours_required for row in others), ZERO),
             hours_validated=sum((row.hours_validated for row in others), ZERO),
+            hours_remaining=sum((row.hours_remaining for row in others), ZERO),
             buyer_id=0,
             name=f"{len(others)} autres acheteurs",
             contracts_with_clause=sum(row.contracts_with_clause for row in others),
@@ -314,7 +313,8 @@ def _with_hours(contracts: QuerySet[Contract], *, names: bool = True) -> list[di
             validated=_hours_of_contract(HoursStatus.VALIDATED),
             declared=_hours_of_contract(HoursStatus.DECLARED),
         )
-        .values("pk", *ROW_FIELDS, "validated", "declared")
+        .annotate(remaining=remaining_hours_expression(validated=F("validated")))
+        .values("pk", *ROW_FIELDS, "validated", "declared", "remaining")
     )
     found: dict[int, str] = {}
     if names:
@@ -372,6 +372,7 @@ def _rows_of(hours_rows: Iterable[dict[str, Any]], today: date) -> list[Contract
                 hours_expected=progress.expected,
                 status=progress.status,
                 execution_end=row["execution_end"],
+                hours_remaining=Decimal(row["remaining"]),
             )
         )
     result.sort(key=lambda row: (row.execution_end, row.reference))
@@ -419,6 +420,7 @@ def facilitator_figures(
         hours_per_fte=hours_per_fte,
         hours_required=Decimal(sum(row["hours_required"] for row in rows)),
         hours_validated=sum((Decimal(row["validated"]) for row in rows), ZERO),
+        hours_remaining=sum((Decimal(row["remaining"]) for row in rows), ZERO),
         hours_declared=Decimal(awaiting_review.hours),
         entries_declared=awaiting_review.count,
         contracts=len(rows),
@@ -443,20 +445,22 @@ def _buyer_rows_of(rows: Iterable[dict[str, Any]], hours_per_fte: int) -> list[B
     """One row per buyer, added up from the per-contract rows."""
     totals: dict[int, list[Any]] = {}
     for row in rows:
-        entry = totals.setdefault(row["buyer_id"], [row["buyer_name"], 0, 0, ZERO])
+        entry = totals.setdefault(row["buyer_id"], [row["buyer_name"], 0, 0, ZERO, ZERO])
         entry[1] += 1 if row["hours_required"] > 0 else 0
         entry[2] += row["hours_required"]
         entry[3] += Decimal(row["validated"])
+        entry[4] += Decimal(row["remaining"])
     buyers = [
         BuyerRow(
             hours_per_fte=hours_per_fte,
             hours_required=Decimal(required),
             hours_validated=validated,
+            hours_remaining=remaining,
             buyer_id=buyer_id,
             name=name,
             contracts_with_clause=clauses,
         )
-        for buyer_id, (name, clauses, required, validated) in totals.items()
+        for buyer_id, (name, clauses, required, validated, remaining) in totals.items()
     ]
     buyers.sort(key=lambda row: (-row.hours_required, row.name))
     return buyers
@@ -506,6 +510,7 @@ def _contracts_dashboard(
             hours_per_fte=_hours_per_fte(organisations),
             hours_required=sum((row.hours_required for row in rows), ZERO),
             hours_validated=sum((row.hours_validated for row in rows), ZERO),
+            hours_remaining=sum((row.hours_remaining for row in rows), ZERO),
         ),
         contracts=rows,
         hours_declared=sum((row.hours_declared for row in rows), ZERO),
