@@ -264,6 +264,7 @@ PERSONAL: dict[str, Call] = {
     ),
     "hours_validate": Call("post", lambda d: [d.entry.pk]),
     "hours_reject": Call("post", lambda d: [d.entry.pk], lambda d: {"reason": "Non"}),
+    "hours_reopen": Call("post", lambda d: [d.entry.pk], lambda d: {"reason": "Erreur"}),
     "hours_validate_bulk": Call("post", data=lambda d: {"entries": [d.entry.pk]}),
     "hours_import_detail": Call("get", lambda d: [_hours_import(d).pk]),
     "hours_import_report": Call("get", lambda d: [_hours_import(d).pk]),

@@ -5,10 +5,13 @@ importing structure."""
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
@@ -16,7 +19,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.factories import CompanyFactory, PlacementFactory, member_of
+from tests.factories import CompanyFactory, ParticipantFactory, PlacementFactory, member_of
 from tests.inclusion.conftest import fingerprint, months_ago
 from tests.inclusion.spreadsheet_files import (  # noqa: F401 - fixtures
     HEADER,
@@ -313,24 +316,35 @@ def test_reimporting_changes_nothing_and_a_change_goes_back_to_review(site):
         csv_bytes([HEADER, [site.fatima.pk, "Madi", "Fatima", month.strftime("%m/%Y"), "100", ""]]),
     )
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
-    assert again.hours_imported == 0
+    assert (again.hours_imported, again.hours_change) == (Decimal(100), Decimal(0))
     assert InclusionEvent.objects.count() == events
     assert entry(site.fatima, month).status == HoursStatus.VALIDATED
 
-    # A corrected month is updated, recorded before/after, and sent back to review.
-    changed = run(
-        site,
-        "correction.xlsx",
-        xlsx_bytes([HEADER, [site.fatima.pk, "Madi", "Fatima", month, 90, 4]]),
+    # A correction of the validated month is refused, and the file writes nothing.
+    correction = xlsx_bytes([HEADER, [site.fatima.pk, "Madi", "Fatima", month, 90, 4]])
+    refused = run(site, "correction.xlsx", correction)
+    assert refused.status == HoursImportStatus.INVALID
+    assert refused.refused_count == 1
+    ((line, label, message),) = errors_of(refused)
+    assert (line, label) == (2, "Mois")
+    assert "est déjà validé" in message
+    assert InclusionEvent.objects.count() == events
+
+    # Once the facilitator reopened it, the month is updated, recorded before/after, and
+    # sent back to review.
+    hours_import.services.hours_reopen(
+        actor=site.user, entry=entry(site.fatima, month), reason="Formation oubliée"
     )
+    changed = run(site, "correction-2.xlsx", correction + b"")
     assert (changed.created_count, changed.updated_count, changed.unchanged_count) == (0, 1, 0)
+    assert changed.hours_change == Decimal(-6)  # 90 + 4 instead of 100
     stored = entry(site.fatima, month)
     assert (stored.hours_worked, stored.training_hours) == (Decimal(90), Decimal(4))
     assert stored.status == HoursStatus.DECLARED
     assert stored.reviewed_by is None
     event = InclusionEvent.objects.get(action=EventAction.HOURS_CHANGED, object_id=stored.pk)
     assert event.before["hours_worked"] == "100.00"
-    assert event.before["status"] == HoursStatus.VALIDATED
+    assert event.before["status"] == HoursStatus.DECLARED  # reopened
     assert event.after["hours_worked"] == "90.00"
     assert event.after["training_hours"] == "4.00"
     assert event.after["status"] == HoursStatus.DECLARED
@@ -418,7 +432,9 @@ def test_a_company_imports_for_the_people_it_employs_only(site):
     assert item.status == HoursImportStatus.INVALID
     by_line = {line: message for line, _, message in errors_of(item)}
     assert set(by_line) == {3, 4}
-    assert "sont validées : seule la structure de facilitation" in by_line[3]
+    assert "est déjà validé" in by_line[3]
+    assert "demandez à la structure de facilitation de le rouvrir" in by_line[3]
+    assert item.refused_count == 1
     assert "inconnue" in by_line[4]
     # Without the refused rows, the company's month is declared and waits for review.
     item = hours_import.hours_import_launch(
@@ -582,3 +598,189 @@ def test_malformed_rows_are_all_reported_and_nothing_is_written(site, plan, fmt)
     assert sorted({line for line, _, _ in errors_of(item)}) == bad_lines
     assert all(message for _, _, message in errors_of(item))
     assert fingerprint() == before
+
+
+# One column for the whole name -----------------------------------------------------------
+
+
+def _person(site: Site, first: str, last: str, **fields: Any) -> Placement:
+    participant = ParticipantFactory(
+        facilitator=site.organisation, first_name=first, last_name=last, **fields
+    )
+    return PlacementFactory(
+        participant=participant, contract=site.contract, start_date=months_ago(6), end_date=None
+    )
+
+
+@pytest.mark.parametrize(
+    "label", ["Nom du salarié", "Salarié", "NOM Prénom", "Prénom Nom", "Nom et prénom"]
+)
+def test_a_single_column_with_the_whole_name_finds_people_in_any_order(site, label):
+    month = months_ago(1)
+    marie = _person(site, "Marie-Claire", "Dupont-Moreau")
+    said = _person(site, "Saïd", "Ben Ali")
+    rows = [
+        ["Relevé des heures — intérim"],
+        [label, "Période", "Heures"],
+        ["Saïd  ATTOUMANI ", month, 35],  # first name first, a double space
+        ["DUPONT MOREAU Marie Claire", month, 120],  # hyphens written as spaces
+        ["ben-ali said", month, 70],  # no capitals, no accent, a hyphen instead of a space
+    ]
+    item = run(site, "export-paie.xlsx", xlsx_bytes(rows))
+    assert not hours_import.needs_columns(item)
+    assert item.status == HoursImportStatus.DONE, item.errors
+    assert item.created_count == 3
+    assert entry(site.said, month).hours_worked == Decimal(35)
+    assert entry(marie, month).hours_worked == Decimal(120)
+    assert entry(said, month).hours_worked == Decimal(70)
+
+
+def test_a_name_that_fits_two_people_is_an_error_of_its_row_never_a_guess(site):
+    month = months_ago(1)
+    ali = _person(site, "Ali", "Madi", birth_date=datetime.date(1988, 2, 3))
+    _person(site, "Madi", "Ali", birth_date=datetime.date(1995, 7, 9))
+    before = fingerprint()
+    item = run(
+        site,
+        "interim.csv",
+        csv_bytes([["Intérimaire", "Mois", "Heures"], ["MADI Ali", month.strftime("%m/%Y"), "35"]]),
+    )
+    assert item.status == HoursImportStatus.INVALID
+    assert errors_of(item) == [
+        (
+            2,
+            "Intérimaire",
+            "« MADI Ali » peut désigner 2 personnes (Ali MADI, Madi ALI) : ajoutez le n° de "
+            "mise en emploi ou la date de naissance pour dire de qui il s'agit.",
+        )
+    ]
+    assert fingerprint() == before
+    # With the birth date, there is only one.
+    item = run(
+        site,
+        "interim-2.csv",
+        csv_bytes(
+            [
+                ["Intérimaire", "Date de naissance", "Mois", "Heures"],
+                ["MADI Ali", "03/02/1988", month.strftime("%m/%Y"), "35"],
+            ]
+        ),
+    )
+    assert item.status == HoursImportStatus.DONE, item.errors
+    assert entry(ali, month).hours_worked == Decimal(35)
+
+
+def test_homonyms_born_the_same_day_ask_for_the_placement_number(site):
+    month = months_ago(1)
+    for _ in range(2):
+        _person(site, "Anli", "Soulaimana", birth_date=datetime.date(2001, 1, 1))
+    item = run(
+        site,
+        "h.csv",
+        csv_bytes(
+            [
+                ["Nom complet", "Né le", "Mois", "Heures"],
+                ["Anli SOULAIMANA", "01/01/2001", month.strftime("%m/%Y"), "35"],
+            ]
+        ),
+    )
+    ((_line, label, message),) = errors_of(item)
+    assert label == "Nom complet"
+    assert message.endswith(
+        "peut désigner 2 personnes (Anli SOULAIMANA) : ajoutez le n° de mise en emploi pour "
+        "dire de qui il s'agit."
+    )
+
+
+def test_nom_du_salarie_beside_a_first_name_column_is_the_surname(site):
+    month = months_ago(1)
+    rows = [
+        ["Nom du salarié", "Prénom du salarié", "Mois", "Heures"],
+        ["Attoumani", "Saïd", month, 12],
+    ]
+    item = run(site, "paie.xlsx", xlsx_bytes(rows))
+    assert item.status == HoursImportStatus.DONE, item.errors
+    assert entry(site.said, month).hours_worked == Decimal(12)
+
+
+# Every error of a row --------------------------------------------------------------------
+
+
+def test_every_error_of_a_row_is_reported_with_its_column(site):
+    month = months_ago(1)
+    rows = [
+        HEADER,
+        [site.fatima.pk, "Madi", "Fatima", "treizième mois", -5, 0],  # month and hours
+        [None, "Inconnue", "Personne", month, -3, 0],  # who and hours
+        [site.said.pk, "Attoumani", "Saïd", month, "beaucoup", -2],  # worked and training
+    ]
+    item = run(site, "erreurs.xlsx", xlsx_bytes(rows))
+    assert item.status == HoursImportStatus.INVALID
+    found = [(line, label, message[:40]) for line, label, message in errors_of(item)]
+    assert found == [
+        (2, "Mois", "« treizième mois » n'est pas un mois lis"),
+        (2, "Heures travaillées", "Les heures ne peuvent pas être négatives"),
+        (3, "Nom", "Personne inconnue : aucune mise en emplo"),
+        (3, "Heures travaillées", "Les heures ne peuvent pas être négatives"),
+        (4, "Heures travaillées", "« beaucoup » n'est pas un nombre d'heure"),
+        (4, "Heures de formation", "Les heures ne peuvent pas être négatives"),
+    ]
+    report = openpyxl.load_workbook(io.BytesIO(hours_import.hours_import_report(item)))
+    sheet = report.active
+    assert sheet.cell(row=2, column=7).value.count(" ; ") == 1  # both errors of line 2
+    assert sheet.cell(row=3, column=7).value.count(" ; ") == 1
+
+
+# What the import changed -----------------------------------------------------------------
+
+
+def test_the_summary_tells_created_updated_unchanged_and_the_net_change(site):
+    march, april = months_ago(2), months_ago(1)
+    HoursEntry.objects.create(
+        placement=site.fatima, month=march, hours_worked=Decimal(100), declared_by=site.user
+    )
+    HoursEntry.objects.create(
+        placement=site.said, month=march, hours_worked=Decimal(50), declared_by=site.user
+    )
+    rows = [
+        HEADER,
+        [site.fatima.pk, "Madi", "Fatima", march, 80, 5],  # 100 -> 85: -15
+        [site.said.pk, "Attoumani", "Saïd", march, 50, 0],  # unchanged
+        [site.said.pk, "Attoumani", "Saïd", april, 40, 0],  # new: +40
+    ]
+    item = run(site, "mars-avril.xlsx", xlsx_bytes(rows))
+    assert item.status == HoursImportStatus.DONE, item.errors
+    assert (item.created_count, item.updated_count, item.unchanged_count) == (1, 1, 1)
+    assert item.refused_count == 0
+    assert item.hours_imported == Decimal(175)  # 85 + 50 + 40, every hour of the file
+    assert item.hours_change == Decimal(25)  # -15 + 0 + 40
+
+
+# Months not over -------------------------------------------------------------------------
+
+
+def test_hours_of_a_month_not_over_are_refused_in_the_networks_time_zone(
+    structure, other_structure
+):
+    network = structure.organisation.network
+    network.time_zone = "Indian/Mayotte"
+    network.save()
+    # 31 March 2026 at 23:30 in Paris is already 1 April at 00:30 in Mayotte (UTC+3).
+    with time_machine.travel(datetime.datetime(2026, 3, 31, 21, 30, tzinfo=datetime.UTC)):
+        site = make_site(structure, other_structure)
+        rows = [
+            HEADER,
+            [site.fatima.pk, "Madi", "Fatima", "03/2026", 100, 0],
+            [site.said.pk, "Attoumani", "Saïd", "04/2026", 10, 0],
+        ]
+        item = run(site, "heures.xlsx", xlsx_bytes(rows))
+        assert errors_of(item) == [
+            (
+                3,
+                "Mois",
+                "Le mois d'avril 2026 n'est pas terminé : ses heures se déclarent à partir du "
+                "01/05/2026.",
+            )
+        ]
+        item = run(site, "mars.xlsx", xlsx_bytes(rows[:2]))
+        assert item.status == HoursImportStatus.DONE, item.errors

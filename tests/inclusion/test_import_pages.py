@@ -121,10 +121,11 @@ def test_a_good_file_is_imported_and_summed_up(structure, site):
     text = page_text(response)
     assert (
         "Import terminé. 2 lignes d'heures lues : 2 mois créés, 0 modifié, 0 inchangé ; "
-        "222 heures importées." in text
+        "222 heures dans le fichier, +222 h de variation nette sur les mois enregistrés." in text
     )
     assert "Bilan" in text
-    assert "222 heures importées" in text
+    assert "222 heures dans le fichier" in text
+    assert "+222 heures de variation nette" in text
     assert "attendent votre validation" in text
     assert HoursEntry.objects.filter(status=HoursStatus.DECLARED).count() == 2
     # The list of imports shows it.

@@ -377,6 +377,7 @@ def test_imports_export_holds_every_import_of_the_structure(structure, other_str
         created_count=2,
         updated_count=1,
         hours_imported=Decimal("312.5"),
+        hours_change=Decimal("-12.5"),
     )
     an_import(
         structure.organisation,
@@ -398,14 +399,14 @@ def test_imports_export_holds_every_import_of_the_structure(structure, other_str
     assert done[0] == timezone.localdate().strftime("%d/%m/%Y")
     assert done[2] == "PLIE Nord"
     assert done[3] == str(structure.user)
-    assert done[4:] == ["Importé", "0", "3", "2", "1", "0", "312,5"]
+    assert done[4:] == ["Importé", "0", "3", "2", "1", "0", "0", "312,5", "-12,5"]
     invalid = by_file["heures-avril.csv"]
     assert invalid[4:6] == ["Erreurs à corriger", "4"]
     assert invalid[-1] == ""  # an invalid file imported no hour
 
     sheet = sheet_of(structure.client.get(IMPORTS_URL, {"format": "xlsx"}))
     values = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert values["heures-mars.csv"][10] == 312.5
+    assert values["heures-mars.csv"][11:13] == (312.5, -12.5)
     assert sheet["A2"].is_date
 
 

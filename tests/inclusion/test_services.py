@@ -11,7 +11,13 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.factories import InclusionEmployerFactory, ParticipantFactory, any_job
+from tests.factories import (
+    InclusionEmployerFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    any_job,
+    member_of,
+)
 from tests.inclusion.conftest import fingerprint, months_ago, open_contract
 from tremplin.core.hours import max_hours_in_month
 from tremplin.core.models import AppendOnlyError
@@ -52,6 +58,7 @@ def test_every_change_of_hours_is_in_the_history(structure, placement):
         actor=actor, placement=placement, month=month, hours_worked=Decimal("130.5")
     )
     services.hours_validate(actor=actor, entry=entry)
+    services.hours_reopen(actor=actor, entry=entry, reason="Heures supplémentaires oubliées")
     services.hours_record(actor=actor, placement=placement, month=month, hours_worked=Decimal(90))
     services.hours_reject(actor=actor, entry=entry, reason="Feuille non signée")
 
@@ -65,8 +72,10 @@ def test_every_change_of_hours_is_in_the_history(structure, placement):
         ("120.00", "130.5"),
         ("130.50", "90"),
     ]
-    assert changed[1].before["status"] == HoursStatus.VALIDATED
-    assert changed[1].after["status"] == HoursStatus.DECLARED
+    (reopened,) = events(participant, EventAction.HOURS_REOPENED)
+    assert (reopened.before["status"], reopened.after["status"]) == ("validated", "declared")
+    assert reopened.after["reason"] == "Heures supplémentaires oubliées"
+    assert reopened.actor == actor
     (validated,) = events(participant, EventAction.HOURS_VALIDATED)
     assert (validated.before["status"], validated.after["status"]) == ("declared", "validated")
     (rejected,) = events(participant, EventAction.HOURS_REJECTED)
@@ -256,7 +265,7 @@ def test_rejected_hours_need_a_reason(structure, placement):
     assert fingerprint() == before
 
 
-def test_correcting_validated_hours_sends_them_back_to_review(structure, placement):
+def test_a_validated_month_is_corrected_only_once_reopened(structure, placement):
     month = months_ago(1)
     entry = services.hours_record(
         actor=structure.user,
@@ -267,6 +276,22 @@ def test_correcting_validated_hours_sends_them_back_to_review(structure, placeme
     )
     assert entry.status == HoursStatus.VALIDATED
     assert entry.reviewed_by == structure.user
+    # The same hours again change nothing; other hours are refused, with the way out.
+    again = services.hours_record(
+        actor=structure.user, placement=placement, month=month, hours_worked=Decimal(80)
+    )
+    assert again.status == HoursStatus.VALIDATED
+    before = fingerprint()
+    with pytest.raises(ValidationError) as refused:
+        services.hours_record(
+            actor=structure.user, placement=placement, month=month, hours_worked=Decimal(82)
+        )
+    message = refused.value.message_dict["month"][0]
+    assert message.startswith(f"Le mois {_of_month(month)} de {placement.participant} est déjà")
+    assert "rouvrez-le d'abord" in message
+    assert fingerprint() == before
+
+    services.hours_reopen(actor=structure.user, entry=entry, reason="Erreur de saisie")
     entry = services.hours_record(
         actor=structure.user, placement=placement, month=month, hours_worked=Decimal(82)
     )
@@ -274,6 +299,35 @@ def test_correcting_validated_hours_sends_them_back_to_review(structure, placeme
     assert entry.status == HoursStatus.DECLARED
     assert entry.reviewed_by is None
     assert entry.total_hours == 82
+
+
+def _of_month(month: datetime.date) -> str:
+    names = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+    name = f"{names.split()[month.month - 1]} {month.year}"
+    return f"d'{name}" if name[0] in "ao" else f"de {name}"
+
+
+def test_only_the_facilitator_reopens_a_validated_month_and_says_why(structure, placement):
+    entry = services.hours_record(
+        actor=structure.user,
+        placement=placement,
+        month=months_ago(1),
+        hours_worked=Decimal(80),
+        validate=True,
+    )
+    with pytest.raises(ValidationError) as no_reason:
+        services.hours_reopen(actor=structure.user, entry=entry, reason="  ")
+    assert no_reason.value.message_dict["reason"] == ["Indiquez pourquoi vous rouvrez ce mois."]
+    company = member_of(OrganisationFactory(network=structure.organisation.network, kind="company"))
+    with pytest.raises(ValidationError) as not_theirs:
+        services.hours_reopen(actor=company, entry=entry, reason="Erreur")
+    assert "Seule la structure de facilitation" in not_theirs.value.messages[0]
+    entry.refresh_from_db()
+    assert entry.status == HoursStatus.VALIDATED
+    services.hours_reopen(actor=structure.user, entry=entry, reason="Erreur")
+    with pytest.raises(ValidationError) as twice:
+        services.hours_reopen(actor=structure.user, entry=entry, reason="Erreur")
+    assert "n'est pas validé" in twice.value.messages[0]
 
 
 @pytest.mark.parametrize(

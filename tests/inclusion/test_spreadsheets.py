@@ -212,7 +212,7 @@ def test_a_header_without_any_known_name_is_the_first_full_row():
     assert header.line == 2
     assert [column.field for column in header.columns] == [None, None, None]
     assert header.missing() == [
-        "N° de mise en emploi (ou bien Nom et Prénom)",
+        "N° de mise en emploi (ou bien Nom et Prénom, ou une colonne « Nom et prénom »)",
         "Mois",
         "Heures travaillées",
     ]
@@ -332,7 +332,9 @@ def test_a_template_row_left_blank_is_no_row():
 
 def test_each_unreadable_cell_of_a_row_is_one_error():
     row, errors = read_row(7, ["douze", "Madi", "Fatima", "mars", "beaucoup"], _fields())
-    assert row is None
+    assert row is not None
+    assert (row.placement_id, row.month, row.hours_worked) == (None, None, None)
+    assert not row.identified  # an unreadable number is not replaced by a guess on the name
     assert [(error.line, error.column, error.label) for error in errors] == [
         (7, 0, "N° mise en emploi"),
         (7, 3, "Mois"),

@@ -350,8 +350,8 @@ def job_search(request: HttpRequest) -> HttpResponse:
 
 
 def _default_month(placement: Placement) -> datetime.date:
-    """The last month that can be declared: this month, inside the placement."""
-    month = timezone.localdate().replace(day=1)
+    """The last month that can be declared: the last one over, inside the placement."""
+    month = services.last_month_over(timezone.localdate())
     end = placement.end_date or placement.contract.execution_end
     month = min(month, end.replace(day=1))
     return max(month, placement.start_date.replace(day=1))

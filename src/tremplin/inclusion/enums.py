@@ -79,6 +79,7 @@ class EventAction(models.TextChoices):
     HOURS_CHANGED = "hours_changed", "Heures modifiées"
     HOURS_VALIDATED = "hours_validated", "Heures validées"
     HOURS_REJECTED = "hours_rejected", "Heures refusées"
+    HOURS_REOPENED = "hours_reopened", "Mois validé rouvert"
     PARTICIPANTS_MERGED = "participants_merged", "Doublon fusionné dans cette fiche"
     OUTCOME_SET = "outcome_set", "Situation enregistrée"
     OUTCOME_REMOVED = "outcome_removed", "Situation retirée"

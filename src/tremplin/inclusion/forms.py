@@ -325,6 +325,14 @@ class RejectForm(forms.Form):
     )
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Pourquoi rouvrir ce mois",
+        max_length=300,
+        error_messages={"required": "Indiquez pourquoi vous rouvrez ce mois."},
+    )
+
+
 class ReviewFilterForm(forms.Form):
     month = MonthField(label="Mois", required=False)
     contract = forms.ModelChoiceField(

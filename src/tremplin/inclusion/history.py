@@ -35,7 +35,7 @@ MODELS: dict[str, type[models.Model]] = {
     "pooledmonth": PooledMonth,
 }
 # Values of the history that are no field of their model.
-EXTRA_LABELS = {"shares": "Parts des marchés"}
+EXTRA_LABELS = {"shares": "Parts des marchés", "reason": "Motif"}
 REFERENCE_KINDS = {
     "referred_by_id": "organisation",
     "employer_id": "organisation",

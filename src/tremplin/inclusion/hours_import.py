@@ -152,7 +152,9 @@ def imports_export(scope: UserScope) -> QuerySet[Any]:
             "created_count",
             "updated_count",
             "unchanged_count",
+            "refused_count",
             "hours_imported",
+            "hours_change",
         )
     )
 
@@ -466,6 +468,7 @@ class _Known:
     name: str  # "Fatima MADI", for messages
     last_key: str
     first_key: str
+    full_key: tuple[str, ...]  # the words of the whole name, sorted (spreadsheets.name_key)
     birth_date: date
     contract_key: str
     contract: str
@@ -475,11 +478,14 @@ class _Known:
 
 
 class PlacementIndex:
-    """The placements of the scope, read once in one query, by number and by name."""
+    """The placements of the scope, read once in one query, by number, by surname and
+    first name, and by the words of the whole name (in any order): every row is matched
+    by dictionary look-ups, never by a query."""
 
     def __init__(self, placements: QuerySet[Placement]) -> None:
         self.by_pk: dict[int, _Known] = {}
         self.by_name: dict[tuple[str, str], list[_Known]] = defaultdict(list)
+        self.by_full_name: dict[tuple[str, ...], list[_Known]] = defaultdict(list)
         rows = placements.order_by().values_list(
             "pk",
             "participant_id",
@@ -511,6 +517,7 @@ class PlacementIndex:
                 name=f"{first} {last.upper()}",
                 last_key=spreadsheets.header_key(last),
                 first_key=spreadsheets.header_key(first),
+                full_key=spreadsheets.name_key(f"{first} {last}"),
                 birth_date=birth,
                 contract_key=spreadsheets.header_key(reference),
                 contract=reference,
@@ -520,11 +527,14 @@ class PlacementIndex:
             )
             self.by_pk[pk] = known
             self.by_name[(known.last_key, known.first_key)].append(known)
+            self.by_full_name[known.full_key].append(known)
 
     def find(self, row: HoursRow) -> _Known | str:
-        """The placement a row is about, or the French reason why there is none."""
+        """The placement a row is about, or the French reason why there is none: never a
+        guess between two people."""
         last_key = spreadsheets.header_key(row.last_name) if row.last_name else ""
         first_key = spreadsheets.header_key(row.first_name) if row.first_name else ""
+        full_key = spreadsheets.name_key(row.full_name) if row.full_name else ()
         contract_key = spreadsheets.header_key(row.contract) if row.contract else ""
         if row.placement_id is not None:
             known = self.by_pk.get(row.placement_id)
@@ -533,12 +543,14 @@ class PlacementIndex:
                     f"Mise en emploi n° {row.placement_id} inconnue : elle n'existe pas ou "
                     "n'est pas de votre ressort."
                 )
-            if (last_key and last_key != known.last_key) or (
+            # Beside the number, the name is a check: a part of it (the surname alone) will do.
+            other_name = (last_key and last_key != known.last_key) or (
                 first_key and first_key != known.first_key
-            ):
+            )
+            if other_name or (full_key and not set(full_key) <= set(known.full_key)):
                 return (
                     f"La mise en emploi n° {row.placement_id} est celle de {known.name}, "
-                    f"pas de {row.first_name} {row.last_name} : vérifiez la ligne."
+                    f"pas de {row.who} : vérifiez la ligne."
                 )
             if row.birth_date and row.birth_date != known.birth_date:
                 return (
@@ -551,8 +563,11 @@ class PlacementIndex:
                     f"{known.contract}, pas sur le marché {row.contract}."
                 )
             return known
-        who = f"{row.first_name} {row.last_name}".strip()
-        candidates = list(self.by_name.get((last_key, first_key), []))
+        who = row.who
+        if full_key:
+            candidates = list(self.by_full_name.get(full_key, []))
+        else:
+            candidates = list(self.by_name.get((last_key, first_key), []))
         if row.birth_date:
             candidates = [known for known in candidates if known.birth_date == row.birth_date]
         if contract_key:
@@ -564,9 +579,22 @@ class PlacementIndex:
                 f"Personne inconnue : aucune mise en emploi de {who}{born}{on} parmi celles "
                 "de votre ressort."
             )
-        if len(candidates) > 1:
+        people = {known.participant_id: known.name for known in candidates}
+        if len(people) > 1:
+            named = ", ".join(sorted(set(people.values())))
+            add = (
+                "le n° de mise en emploi"
+                if row.birth_date
+                else "le n° de mise en emploi ou la date de naissance"
+            )
+            return (
+                f"« {who} » peut désigner {len(people)} personnes ({named}) : ajoutez {add} "
+                "pour dire de qui il s'agit."
+            )
+        if len(candidates) > 1 and row.month is not None:
+            month = row.month
             in_month = [
-                known for known in candidates if known.first_month <= row.month <= known.last_month
+                known for known in candidates if known.first_month <= month <= known.last_month
             ]
             candidates = in_month or candidates
         if len(candidates) > 1:
@@ -582,9 +610,11 @@ class _Row:
     line: int
     placement_id: int
     participant_id: int
+    name: str
     month: date
     hours_worked: Decimal
     training_hours: Decimal
+    faulty: bool  # the row has an error already: still checked, never written
 
     @property
     def total(self) -> Decimal:
@@ -623,6 +653,9 @@ class _Import:
         self.fields = self.header.fields()
         self.errors: list[RowError] = []
         self.rows: list[_Row] = []
+        self.rows_read = 0
+        self.refused = 0  # validated months the file would change
+        self.today = services.network_today(self.organisation.network)
 
     def _column(self, field: str) -> tuple[int | None, str]:
         column = self.fields.get(field)
@@ -650,7 +683,7 @@ class _Import:
 
     def run(self) -> dict[str, Any]:
         index = PlacementIndex(self.placements)
-        today = timezone.localdate()
+        today = self.today
         seen: dict[tuple[int, date], int] = {}
         for chunk in self._stream():
             for line, cells in chunk:
@@ -668,14 +701,15 @@ class _Import:
             return {
                 "status": HoursImportStatus.INVALID,
                 "rows_processed": self.hours_import.row_count,
-                "rows_read": len(self.rows),
+                "rows_read": self.rows_read,
+                "refused_count": self.refused,
                 "error_count": len(self.errors),
                 "errors": [list(_as_tuple(error)) for error in self.errors],
             }
         return {
             "status": HoursImportStatus.DONE,
             "rows_processed": self.hours_import.row_count,
-            "rows_read": len(self.rows),
+            "rows_read": self.rows_read,
             "error_count": 0,
             "errors": [],
             **counts,
@@ -690,52 +724,73 @@ class _Import:
         seen: dict[tuple[int, date], int],
     ) -> None:
         parsed, errors = spreadsheets.read_row(line, cells, self.fields)
-        if errors:
-            self.errors.extend(errors)
-            return
+        self.errors.extend(errors)
         if parsed is None:
             return
-        found = index.find(parsed)
-        if isinstance(found, str):
-            by_number = parsed.placement_id is not None or "last_name" not in self.fields
-            self._error(line, "placement" if by_number else "last_name", found)
-            return
-        if found.pool_id is not None:
-            self._error(line, "hours_worked", services.pooled_hours_message(found.pool_id))
-            return
-        wrong = False
-        period = services.hours_period_error(
-            parsed.month, found.first_month, found.last_month, today
-        )
-        if period:
-            self._error(line, "month", period)
-            wrong = True
+        self.rows_read += 1
+        # Every rule runs on what could be read, so that a row shows all its errors at once.
+        wrong = bool(errors)
+        found: _Known | None = None
+        if parsed.identified:
+            match = index.find(parsed)
+            if isinstance(match, str):
+                self._error(line, self._identity_field(parsed), match)
+                wrong = True
+            elif match.pool_id is not None:
+                self._error(line, "hours_worked", services.pooled_hours_message(match.pool_id))
+                wrong = True
+            else:
+                found = match
+        month = parsed.month
+        if month is not None:
+            if found is not None:
+                period = services.hours_period_error(
+                    month, found.first_month, found.last_month, today
+                )
+            else:
+                period = services.month_not_over_error(month, today)
+            if period:
+                self._error(line, "month", period)
+                wrong = True
         for field in ("hours_worked", "training_hours"):
-            negative = services.negative_hours_error(getattr(parsed, field))
+            hours = getattr(parsed, field)
+            negative = services.negative_hours_error(hours) if hours is not None else None
             if negative:
                 self._error(line, field, negative)
                 wrong = True
-        key = (found.pk, parsed.month)
+        if found is None or month is None:
+            return
+        key = (found.pk, month)
         if key in seen:
             self._error(
                 line,
                 "month",
-                f"Doublon : {found.name} en {parsed.month:%m/%Y} figure déjà à la ligne "
-                f"{seen[key]}.",
+                f"Doublon : {found.name} en {month:%m/%Y} figure déjà à la ligne {seen[key]}.",
             )
             return
         seen[key] = line
-        if not wrong:
-            self.rows.append(
-                _Row(
-                    line=line,
-                    placement_id=found.pk,
-                    participant_id=found.participant_id,
-                    month=parsed.month,
-                    hours_worked=parsed.hours_worked,
-                    training_hours=parsed.training_hours,
-                )
+        if parsed.hours_worked is None or parsed.training_hours is None:
+            return
+        self.rows.append(
+            _Row(
+                line=line,
+                placement_id=found.pk,
+                participant_id=found.participant_id,
+                name=found.name,
+                month=month,
+                hours_worked=parsed.hours_worked,
+                training_hours=parsed.training_hours,
+                faulty=wrong,
             )
+        )
+
+    def _identity_field(self, row: HoursRow) -> str:
+        """The column an error about who the row is goes to."""
+        if row.placement_id is not None:
+            return "placement"
+        if row.full_name:
+            return "full_name"
+        return "last_name" if "last_name" in self.fields else "placement"
 
     def _existing(self) -> dict[tuple[int, date], _Existing]:
         """The months already recorded for the people of the file, whatever the
@@ -776,40 +831,50 @@ class _Import:
         in_file: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
         keys = set()
         for row in self.rows:
-            in_file[(row.participant_id, row.month)] += row.total
+            if not row.faulty:
+                in_file[(row.participant_id, row.month)] += row.total
             keys.add((row.placement_id, row.month))
         recorded: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
         for (placement_id, month), entry in existing.items():
             if (placement_id, month) not in keys and entry.status != HoursStatus.REJECTED:
                 recorded[(entry.participant_id, month)] += entry.total
         for row in self.rows:
-            person_month = (row.participant_id, row.month)
-            total = in_file[person_month] + recorded[person_month]
-            ceiling = services.hours_ceiling_error(row.month, total, total - row.total)
-            if ceiling:
-                self._error(row.line, "hours_worked", ceiling)
+            if not row.faulty:
+                person_month = (row.participant_id, row.month)
+                total = in_file[person_month] + recorded[person_month]
+                ceiling = services.hours_ceiling_error(row.month, total, total - row.total)
+                if ceiling:
+                    self._error(row.line, "hours_worked", ceiling)
             entry = existing.get((row.placement_id, row.month))
-            if self.employer and entry is not None and not _same(entry, row):
-                refused = services.employer_hours_error(
-                    status=entry.status,
-                    rejection_reason=entry.rejection_reason,
-                    month=row.month,
-                    unchanged=False,
+            if (
+                entry is not None
+                and entry.status == HoursStatus.VALIDATED
+                and not _same(entry, row)
+            ):
+                # Never changed by a file: reopened first, by the facilitator structure.
+                self.refused += 1
+                self._error(
+                    row.line,
+                    "month",
+                    services.validated_month_error(
+                        month=row.month, name=row.name, by_facilitator=not self.employer
+                    ),
                 )
-                if refused:
-                    self._error(row.line, refused[0], refused[1])
 
     def _write(self, existing: dict[tuple[int, date], _Existing]) -> dict[str, Any]:
         now = timezone.now()
         created: list[tuple[HoursEntry, int]] = []
         updated: list[tuple[HoursEntry, int, dict[str, Any]]] = []
         unchanged = 0
-        hours = Decimal(0)
+        read = Decimal(0)  # every hour of the file
+        change = Decimal(0)  # after - before, over the months the file touches
         for row in self.rows:
+            read += row.total
             entry_before = existing.get((row.placement_id, row.month))
             if entry_before is not None and _same(entry_before, row):
                 unchanged += 1
                 continue
+            change += row.total - (entry_before.total if entry_before is not None else 0)
             entry = HoursEntry(
                 placement_id=row.placement_id,
                 month=row.month,
@@ -840,7 +905,6 @@ class _Import:
                     entry, changed=True, validate=self.validate, actor=self.actor, now=now
                 )
                 updated.append((entry, row.participant_id, before))
-            hours += row.total
         HoursEntry.objects.bulk_create([entry for entry, _ in created], batch_size=BATCH_SIZE)
         HoursEntry.objects.bulk_update(
             [entry for entry, _, _ in updated],
@@ -887,7 +951,9 @@ class _Import:
             "created_count": len(created),
             "updated_count": len(updated),
             "unchanged_count": unchanged,
-            "hours_imported": hours,
+            "refused_count": 0,
+            "hours_imported": read,
+            "hours_change": change,
         }
 
 

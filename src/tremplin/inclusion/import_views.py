@@ -30,6 +30,7 @@ from tremplin.inclusion import hours_import, selectors
 from tremplin.inclusion.enums import HOURS_IMPORT_STATUS_COLOURS, HoursImportStatus
 from tremplin.inclusion.import_forms import ColumnsForm, HoursImportForm, TemplateChoiceForm
 from tremplin.inclusion.models import HoursImport
+from tremplin.inclusion.templatetags.import_figures import signed_hours
 from tremplin.organisations.access import UserScope, scope_for
 from tremplin.organisations.enums import OrganisationKind
 from tremplin.procurement.models import Contract
@@ -81,7 +82,19 @@ def _summary(item: HoursImport) -> str:
         f"{_plural(item.created_count, 'mois créé')}, "
         f"{_plural(item.updated_count, 'modifié')}, "
         f"{_plural(item.unchanged_count, 'inchangé')} ; "
-        f"{format_hours(item.hours_imported)} heures importées."
+        f"{format_hours(item.hours_imported)} heures dans le fichier, "
+        f"{signed_hours(item.hours_change)} h de variation nette sur les mois enregistrés."
+    )
+
+
+def _refused_text(item: HoursImport) -> str:
+    if not item.refused_count:
+        return ""
+    return (
+        f" Dont {_plural(item.refused_count, 'mois déjà validé')} que le fichier modifierait : "
+        "un mois validé ne change plus par un import. Remettez-y les heures validées ou "
+        "retirez ces lignes, ou demandez à la structure de facilitation de rouvrir ces mois ; "
+        "le fichier s'importe en entier ou pas du tout, les autres lignes attendent donc aussi."
     )
 
 
@@ -103,7 +116,8 @@ def _launch(request: HttpRequest, item: HoursImport) -> HttpResponse:
         messages.error(
             request,
             f"{_plural(item.error_count, 'erreur')} dans le fichier : rien n'a été importé. "
-            "Corrigez les lignes signalées puis envoyez le fichier de nouveau.",
+            "Corrigez les lignes signalées puis envoyez le fichier de nouveau."
+            f"{_refused_text(item)}",
         )
     elif item.status == HoursImportStatus.FAILED:
         messages.error(request, item.message)
@@ -127,7 +141,9 @@ IMPORTS_EXPORT_COLUMNS = (
     Column("Mois créés", "int"),
     Column("Mois modifiés", "int"),
     Column("Mois inchangés", "int"),
-    Column("Heures importées", "decimal"),
+    Column("Mois validés refusés", "int"),
+    Column("Heures du fichier", "decimal"),
+    Column("Variation nette des heures", "decimal"),
 )
 
 
@@ -147,8 +163,10 @@ def import_export_row(row: dict[str, Any]) -> list[Value]:
         row["created_count"],
         row["updated_count"],
         row["unchanged_count"],
+        row["refused_count"],
         # Hours count only once written: an invalid file imported none.
         row["hours_imported"] if status == HoursImportStatus.DONE else None,
+        row["hours_change"] if status == HoursImportStatus.DONE else None,
     ]
 
 

@@ -793,8 +793,15 @@ class HoursImport(models.Model):
     created_count = models.PositiveIntegerField("mois créés", default=0)
     updated_count = models.PositiveIntegerField("mois modifiés", default=0)
     unchanged_count = models.PositiveIntegerField("mois inchangés", default=0)
+    # Validated months the file would have changed: refused, so the file is not written.
+    refused_count = models.PositiveIntegerField("mois validés refusés", default=0)
+    # Every hour of the file's rows, changed or not.
     hours_imported = models.DecimalField(
-        "heures importées", max_digits=12, decimal_places=2, default=Decimal(0)
+        "heures du fichier", max_digits=12, decimal_places=2, default=Decimal(0)
+    )
+    # What the import changed: hours after minus hours before, over the months it wrote.
+    hours_change = models.DecimalField(
+        "variation des heures", max_digits=12, decimal_places=2, default=Decimal(0)
     )
     error_count = models.PositiveIntegerField("erreurs", default=0)
     # The error report: [[line, column index or null, column label, message], ...]

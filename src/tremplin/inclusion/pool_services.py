@@ -365,7 +365,11 @@ def _check_month(pool: HoursPool, pooled: PooledMonth) -> None:
     errors: dict[str, str] = {}
     first, last = services.month_start(pool.start_date), services.month_start(pool.end_date)
     period = services.hours_period_error(
-        pooled.month, first, last, timezone.localdate(), span="la mutualisation"
+        pooled.month,
+        first,
+        last,
+        services.network_today(pool.facilitator.network),
+        span="la mutualisation",
     )
     if period:
         errors["month"] = period

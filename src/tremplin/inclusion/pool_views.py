@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from tremplin.core.forms import attach_errors
 from tremplin.core.templatetags.french import hours as format_hours
-from tremplin.inclusion import pool_selectors, pool_services, pooling
+from tremplin.inclusion import pool_selectors, pool_services, pooling, services
 from tremplin.inclusion.enums import HOURS_STATUS_COLOURS, HoursStatus
 from tremplin.inclusion.forms import HoursForm
 from tremplin.inclusion.models import HoursPool, Placement, PooledMonth
@@ -212,7 +212,7 @@ def _placement_rows(pool: HoursPool, placements: list[Placement]) -> list[dict[s
 
 
 def _default_month(pool: HoursPool) -> datetime.date:
-    month = timezone.localdate().replace(day=1)
+    month = services.last_month_over(timezone.localdate())
     month = min(month, pool.end_date.replace(day=1))
     return max(month, pool.start_date.replace(day=1))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils import timezone
 from tremplin.core.history import history_value, only_changes, snapshot
 from tremplin.core.hours import max_hours_in_month
 from tremplin.core.models import RomeJobTitle
+from tremplin.core.months import month_name
 from tremplin.inclusion.age import MINIMUM_AGE, age_on
 from tremplin.inclusion.enums import CriterionStatus, EventAction, HoursStatus
 from tremplin.inclusion.evidence import evidence_extension
@@ -34,7 +36,7 @@ from tremplin.inclusion.models import (
 )
 from tremplin.organisations.access import is_member
 from tremplin.organisations.enums import OrganisationKind
-from tremplin.organisations.models import Membership, Organisation, User
+from tremplin.organisations.models import Membership, Network, Organisation, User
 from tremplin.procurement.models import Contract, Lot
 
 PARTICIPANT_FIELDS = (
@@ -420,9 +422,56 @@ def hours_period_error(
         return (
             f"Le mois {month:%m/%Y} est hors de {span} ({first_month:%m/%Y} – {last_month:%m/%Y})."
         )
-    if month > month_start(today):
+    return month_not_over_error(month, today)
+
+
+def month_not_over_error(month: date, today: date) -> str | None:
+    """The hours of a month are declared once it is over: a month still running would be
+    declared short and corrected later, after a facilitator may have counted it."""
+    this_month = month_start(today)
+    if month > this_month:
         return "On ne déclare pas les heures d'un mois à venir."
+    if month == this_month:
+        return (
+            f"Le mois {_of_month(month)} n'est pas terminé : ses heures se déclarent à "
+            f"partir du {_next_month(month):%d/%m/%Y}."
+        )
     return None
+
+
+def last_month_over(today: date) -> date:
+    """The latest month whose hours may be declared: the one before this one."""
+    this_month = month_start(today)
+    return date(this_month.year - (this_month.month == 1), (this_month.month - 2) % 12 + 1, 1)
+
+
+def _of_month(month: date) -> str:
+    """ "de mars 2026", "d'avril 2026"."""
+    name = month_name(month)
+    return f"d'{name}" if name[0] in "aeiouy" else f"de {name}"
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def network_today(network: Network) -> date:
+    """Today where the network works (Mayotte is three hours ahead of UTC)."""
+    return timezone.localdate(timezone=ZoneInfo(network.time_zone))
+
+
+def validated_month_error(*, month: date, name: str, by_facilitator: bool) -> str:
+    """Why a validated month is not changed by a declaration or an import."""
+    remedy = (
+        "rouvrez-le d'abord (bouton « Rouvrir » de la mise en emploi), en disant pourquoi."
+        if by_facilitator
+        else "si une correction est nécessaire, demandez à la structure de facilitation de le "
+        "rouvrir."
+    )
+    return (
+        f"Le mois {_of_month(month)} de {name} est déjà validé : ses heures ne sont plus "
+        f"modifiées par une déclaration ni par un import ; {remedy}"
+    )
 
 
 def negative_hours_error(value: Decimal) -> str | None:
@@ -508,7 +557,8 @@ def _check_hours(entry: HoursEntry) -> None:
     errors: dict[str, str] = {}
     placement = entry.placement
     first_month, last_month = _placement_months(placement)
-    period = hours_period_error(entry.month, first_month, last_month, timezone.localdate())
+    today = network_today(placement.participant.facilitator.network)
+    period = hours_period_error(entry.month, first_month, last_month, today)
     if period:
         errors["month"] = period
     for name in ("hours_worked", "training_hours"):
@@ -541,7 +591,9 @@ def hours_record(
 ) -> HoursEntry:
     """Declare (or correct) a month's hours; a facilitator may validate them at once.
 
-    Correcting a month already reviewed sends it back to review, unless validated here.
+    Correcting a refused month sends it back to review, unless validated here. A
+    validated month is not changed: it is reopened first (``hours_reopen``); the same
+    hours again change nothing.
     """
     month = month_start(month)
     if placement.pool_id is not None:
@@ -552,13 +604,24 @@ def hours_record(
     before = snapshot(entry, HOURS_FIELDS) if entry else None
     if entry is None:
         entry = HoursEntry(placement=placement, month=month, declared_by=actor)
+    elif entry.status == HoursStatus.VALIDATED and (
+        entry.hours_worked != Decimal(hours_worked)
+        or entry.training_hours != Decimal(training_hours or 0)
+    ):
+        raise ValidationError(
+            {
+                "month": validated_month_error(
+                    month=month, name=str(placement.participant), by_facilitator=True
+                )
+            },
+            code="validated",
+        )
+    recorded = (entry.hours_worked, entry.training_hours) if before is not None else None
     entry.hours_worked = Decimal(hours_worked)
     entry.training_hours = Decimal(training_hours or 0)
     _check_hours(entry)
-    changed = before is None or (
-        before["hours_worked"] != history_value(entry.hours_worked)
-        or before["training_hours"] != history_value(entry.training_hours)
-    )
+    # Compared as numbers: 80 typed in a form is the 80.00 recorded, not a change.
+    changed = recorded != (entry.hours_worked, entry.training_hours)
     hours_set_status(entry, changed=changed, validate=validate, actor=actor, now=timezone.now())
     entry.full_clean(exclude=["placement"])
     entry.save()
@@ -619,6 +682,41 @@ def _review(*, actor: User, entry: HoursEntry, status: str, reason: str) -> Hour
 
 
 @transaction.atomic
+def hours_reopen(*, actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
+    """A facilitator reopens a validated month to correct it: the month goes back to
+    review ("declared"), and the history keeps who reopened it, when and why."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez pourquoi vous rouvrez ce mois."})
+    entry = (
+        HoursEntry.objects.select_for_update()
+        .select_related("placement__participant")
+        .get(pk=entry.pk)
+    )
+    _check_reviewer(actor, entry.placement.participant, REOPENER_ONLY)
+    if entry.pooled_month_id is not None:
+        raise ValidationError(pooled_hours_message(entry.placement.pool_id), code="pooled")
+    if entry.status != HoursStatus.VALIDATED:
+        raise ValidationError(
+            f"Le mois {_of_month(entry.month)} n'est pas validé : il se corrige sans être rouvert.",
+            code="not_validated",
+        )
+    before = snapshot(entry, HOURS_FIELDS)
+    entry.status = HoursStatus.DECLARED
+    entry.rejection_reason = ""
+    entry.reviewed_by, entry.reviewed_at = None, None
+    entry.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
+    _record(
+        actor=actor,
+        participant=entry.placement.participant,
+        action=EventAction.HOURS_REOPENED,
+        instance=entry,
+        before=before,
+        after={**snapshot(entry, HOURS_FIELDS), "reason": reason.strip()},
+    )
+    return entry
+
+
+@transaction.atomic
 def hours_validate_many(*, actor: User, entries: list[HoursEntry]) -> int:
     """Validate a batch (a month, a contract, a company); returns how many changed."""
     count = 0
@@ -640,6 +738,10 @@ HOURS_REVIEWER_ONLY = (
 CRITERIA_REVIEWER_ONLY = (
     "Seule la structure de facilitation qui suit la personne confirme ou refuse ses critères "
     "d'éligibilité."
+)
+REOPENER_ONLY = (
+    "Seule la structure de facilitation qui suit la personne rouvre un mois validé ; "
+    "l'employeur le lui demande."
 )
 EMPLOYER_ONLY = "Seul l'employeur de la personne déclare ici ses heures et son éligibilité."
 DECLARED_CRITERION_FIELDS = (*CRITERION_FIELDS, "status")
@@ -761,17 +863,13 @@ def participant_declare(
 
 
 def employer_hours_error(
-    *, status: str, rejection_reason: str, month: date, unchanged: bool
+    *, status: str, rejection_reason: str, month: date, unchanged: bool, name: str
 ) -> tuple[str, str] | None:
     """An employer's correction of a month already recorded, as (field, message) when
-    refused: validated hours are no longer the employer's to change, and refused hours
-    come back only corrected. Shared with the spreadsheet import."""
-    if status == HoursStatus.VALIDATED:
-        return (
-            "month",
-            f"Les heures de {month:%m/%Y} sont validées : seule la structure de "
-            "facilitation peut encore les corriger.",
-        )
+    refused: validated hours are no longer the employer's to change (the same hours again
+    change nothing), and refused hours come back only corrected."""
+    if status == HoursStatus.VALIDATED and not unchanged:
+        return ("month", validated_month_error(month=month, name=name, by_facilitator=False))
     if status == HoursStatus.REJECTED and unchanged:
         return (
             "hours_worked",
@@ -807,9 +905,12 @@ def hours_declare(
             month=month,
             unchanged=entry.hours_worked == Decimal(hours_worked)
             and entry.training_hours == Decimal(training_hours or 0),
+            name=str(placement.participant),
         )
         if refused:
             raise ValidationError({refused[0]: refused[1]})
+        if entry.status == HoursStatus.VALIDATED:
+            return entry  # the same hours again: nothing changes
     return hours_record(
         actor=actor,
         placement=placement,

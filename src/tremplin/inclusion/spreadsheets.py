@@ -56,6 +56,7 @@ FIELDS: dict[str, str] = {
     "placement": "N° de mise en emploi",
     "last_name": "Nom",
     "first_name": "Prénom",
+    "full_name": "Nom et prénom (une seule colonne)",
     "birth_date": "Date de naissance",
     "contract": "Référence du marché",
     "month": "Mois",
@@ -88,6 +89,31 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Nom salarié",
         "Nom du participant",
         "Nom participant",
+    ),
+    # One column holding the whole name, surname first or not, as payroll exports write it.
+    "full_name": (
+        "Nom et prénom",
+        "Nom prénom",
+        "Nom - Prénom",
+        "Nom / Prénom",
+        "Prénom et nom",
+        "Prénom nom",
+        "Nom complet",
+        "Nom et prénom du salarié",
+        "Nom prénom du salarié",
+        "Nom et prénom du participant",
+        "Nom prénom du participant",
+        "Identité",
+        "Identité du salarié",
+        "Salarié",
+        "Salariée",
+        "Salarié en insertion",
+        "Intérimaire",
+        "Nom de l'intérimaire",
+        "Bénéficiaire",
+        "Nom du bénéficiaire",
+        "Collaborateur",
+        "Employé",
     ),
     "first_name": (
         "Prénom",
@@ -227,6 +253,46 @@ def header_key(text: str) -> str:
 SYNONYM_KEYS: dict[str, str] = {
     header_key(name): field for field, names in SYNONYMS.items() for name in names
 }
+
+
+# Headers that name the surname beside a "Prénom" column, and the whole name without one.
+SURNAME_OR_FULL_NAME = frozenset(
+    header_key(name)
+    for name in (
+        "Nom du salarié",
+        "Nom salarié",
+        "Nom du participant",
+        "Nom participant",
+    )
+)
+
+# Headers that name the person by a word alone ("Salarié"): the whole name, unless a
+# "Prénom" column stands beside them, when nobody can tell what they hold.
+PERSON_WORDS = frozenset(
+    header_key(name)
+    for name in (
+        "Identité",
+        "Salarié",
+        "Salariée",
+        "Salarié en insertion",
+        "Intérimaire",
+        "Bénéficiaire",
+        "Collaborateur",
+        "Employé",
+    )
+)
+
+_NAME_APOSTROPHES = re.compile(r"['’`´]")
+_NAME_SEPARATORS = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=65536)  # names repeat from row to row
+def name_key(text: str) -> tuple[str, ...]:
+    """The words of a person's name, folded and sorted, whatever their order, case,
+    accents, hyphens or spaces: "DUPONT-MOREAU Marie-Claire" and "Marie Claire Dupont
+    Moreau" give the same key; "N'Diaye" and "NDIAYE" too."""
+    folded = _NAME_APOSTROPHES.sub("", fold(text))
+    return tuple(sorted(word for word in _NAME_SEPARATORS.split(folded) if word))
 
 
 def recognise(label: str, remembered: Mapping[str, str]) -> str | None:
@@ -638,10 +704,12 @@ class Header:
         """What the columns lack to read a row, in French (empty when nothing lacks)."""
         fields = self.fields()
         missing = [FIELDS[name] for name in REQUIRED_FIELDS if name not in fields]
-        if "placement" not in fields and not {"last_name", "first_name"} <= set(fields):
+        named = {"last_name", "first_name"} <= set(fields) or "full_name" in fields
+        if "placement" not in fields and not named:
             missing.insert(
                 0,
-                f"{FIELDS['placement']} (ou bien {FIELDS['last_name']} et {FIELDS['first_name']})",
+                f"{FIELDS['placement']} (ou bien {FIELDS['last_name']} et "
+                f"{FIELDS['first_name']}, ou une colonne « Nom et prénom »)",
             )
         return missing
 
@@ -712,11 +780,39 @@ def find_header(
         if score > best_score:
             best, best_score = Header(line=line, columns=tuple(columns)), score
     if best is not None:
-        return best
+        return Header(line=best.line, columns=_names_resolved(best.columns, remembered))
     line = next(
         (line for line, cells in first if sum(1 for c in cells if c is not None) > 1), first[0][0]
     )
-    return Header(line=line, columns=tuple(_columns(grid[line], None, remembered)))
+    found = tuple(_columns(grid[line], None, remembered))
+    return Header(line=line, columns=_names_resolved(found, remembered))
+
+
+def _names_resolved(
+    columns: tuple[Column, ...], remembered: Mapping[str, str]
+) -> tuple[Column, ...]:
+    """ "Nom du salarié" beside no "Prénom" column holds the whole name; "Salarié" beside
+    a "Prénom" column may hold the surname or the whole name: the person says which."""
+    fields = {column.field for column in columns}
+    if "first_name" in fields:
+        return tuple(
+            Column(column.index, column.label, None)
+            if column.field == "full_name"
+            and column.key in PERSON_WORDS
+            and column.key not in remembered
+            else column
+            for column in columns
+        )
+    if "full_name" in fields:
+        return columns
+    return tuple(
+        Column(column.index, column.label, "full_name")
+        if column.field == "last_name"
+        and column.key in SURNAME_OR_FULL_NAME
+        and column.key not in remembered
+        else column
+        for column in columns
+    )
 
 
 def with_fields(header: Header, chosen: Mapping[int, str]) -> Header:
@@ -745,17 +841,29 @@ class RowError:
 
 @dataclass(frozen=True, slots=True)
 class HoursRow:
-    """What one row says: someone, a month, hours. Not yet checked against anything."""
+    """What one row says: someone, a month, hours. Not yet checked against anything.
+
+    A cell that could not be read is None here (its error is reported beside the row), so
+    that the rules of the other cells are still checked: every error of a row is told at
+    once. ``identified`` is False when the row does not say who it is about.
+    """
 
     line: int
     placement_id: int | None
     last_name: str
     first_name: str
+    full_name: str
     birth_date: datetime.date | None
     contract: str
-    month: datetime.date
-    hours_worked: Decimal
-    training_hours: Decimal
+    month: datetime.date | None
+    hours_worked: Decimal | None
+    training_hours: Decimal | None
+    identified: bool = True
+
+    @property
+    def who(self) -> str:
+        """The person as the row names them, for messages."""
+        return self.full_name or f"{self.first_name} {self.last_name}".strip()
 
 
 def read_row(
@@ -764,7 +872,8 @@ def read_row(
     """One row of the file read through the columns' fields.
 
     A row without month nor hours (a line of the template left blank) is no row: it
-    gives ``(None, [])``. Otherwise each cell that cannot be read is one error.
+    gives ``(None, [])``. Otherwise it gives the row, its unreadable cells as None, and
+    one error per cell that cannot be read or is missing.
     """
 
     def value(field: str) -> Cell:
@@ -790,7 +899,10 @@ def read_row(
     month = read("month", parse_month)
     hours_worked = read("hours_worked", parse_number)
     training_hours = read("training_hours", parse_number)
+    if training_hours is None and _blank(value("training_hours")):
+        training_hours = Decimal("0.00")
     last_name, first_name = cell_text(value("last_name")), cell_text(value("first_name"))
+    full_name = cell_text(value("full_name"))
     if _blank(value("month")) and "month" in fields:
         column = fields["month"]
         errors.append(RowError(line, column.index, column.label, "Le mois manque."))
@@ -799,10 +911,12 @@ def read_row(
         errors.append(
             RowError(line, column.index, column.label, "Le nombre d'heures travaillées manque.")
         )
+    identified = True
     if placement_id is None and not _blank(value("placement")):
-        pass  # already reported as unreadable
-    elif placement_id is None and not (last_name and first_name):
-        who = fields.get("placement") or fields.get("last_name")
+        identified = False  # already reported as unreadable
+    elif placement_id is None and not (last_name and first_name) and not full_name:
+        identified = False
+        who = fields.get("placement") or fields.get("full_name") or fields.get("last_name")
         errors.append(
             RowError(
                 line,
@@ -811,21 +925,21 @@ def read_row(
                 "Indiquez le n° de mise en emploi, ou le nom et le prénom de la personne.",
             )
         )
-    if errors or month is None or hours_worked is None:
-        return None, errors
     return (
         HoursRow(
             line=line,
             placement_id=placement_id,
             last_name=last_name,
             first_name=first_name,
+            full_name=full_name,
             birth_date=birth_date,
             contract=cell_text(value("contract")),
             month=month,
             hours_worked=hours_worked,
-            training_hours=training_hours if training_hours is not None else Decimal("0.00"),
+            training_hours=training_hours,
+            identified=identified,
         ),
-        [],
+        errors,
     )
 
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("heures/validees/", hours_views.validated_hours, name="validated_hours"),
     path("heures/<int:pk>/valider/", views.hours_validate, name="hours_validate"),
     path("heures/<int:pk>/refuser/", views.hours_reject, name="hours_reject"),
+    path("heures/<int:pk>/rouvrir/", views.hours_reopen, name="hours_reopen"),
     path("heures/valider-lot/", views.hours_validate_bulk, name="hours_validate_bulk"),
     # Spreadsheet imports of monthly hours.
     path("imports/", import_views.hours_import_start, name="hours_import_start"),
