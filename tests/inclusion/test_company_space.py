@@ -19,6 +19,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     CompanyFactory,
@@ -816,3 +817,23 @@ def test_the_review_queue_makes_as_many_queries_for_10_criteria_as_for_1(
     with django_assert_max_num_queries(few):
         response = structure.client.get(url)
     assert "10 critères d'éligibilité déclarés" in page_text(response)
+
+
+def test_a_declared_person_needs_a_plausible_birth_date_and_postal_code(structure, lagon, site):
+    contract = site["mine"]
+    born = datetime.date(timezone.localdate().year - 90, 1, 1)  # 90 years old this year
+    response = lagon.client.post(
+        reverse("company:participant_declare", args=[contract.pk]),
+        declaration(contract, referred_by="", birth_date=born.isoformat()),
+    )
+    assert (
+        f"Un participant a au plus 80 ans : la personne née le {born:%d/%m/%Y} en aurait 90."
+        in page_text(response)
+    )
+    assert not Participant.objects.filter(last_name="Ahamadi").exists()
+    response = lagon.client.post(
+        reverse("company:participant_declare", args=[contract.pk]),
+        declaration(contract, referred_by="", postal_code="96100"),
+    )
+    assert "Le code postal 96100 n'existe pas" in page_text(response)
+    assert not Participant.objects.filter(last_name="Ahamadi").exists()

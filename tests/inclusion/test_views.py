@@ -7,6 +7,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -804,3 +805,50 @@ def test_the_other_structures_queue_is_empty(other_structure, queue):
     follow(other_structure.organisation, last_name="Voisine")
     text = page_text(other_structure.client.get(reverse("inclusion:hours_review")))
     assert "1 déclaration en attente, 120 heures" in text
+
+
+# Plausible identities -------------------------------------------------------------------
+
+
+def test_a_participant_born_81_years_ago_is_refused_as_a_slip_of_the_year(structure):
+    # 1 January of the year 81 years ago: 81 years old on any day of this year.
+    born = datetime.date(timezone.localdate().year - 81, 1, 1)
+    response = structure.client.post(
+        reverse("inclusion:participant_create"),
+        _identity(facilitator=structure.organisation.pk, birth_date=born.isoformat()),
+    )
+    assert (
+        f"Un participant a au plus 80 ans : la personne née le {born:%d/%m/%Y} en aurait 81. "
+        "Vérifiez l'année de naissance." in page_text(response)
+    )
+    assert not Participant.objects.exists()
+
+
+def test_a_participant_of_80_is_accepted(structure):
+    born = datetime.date(timezone.localdate().year - 80, 1, 1)
+    structure.client.post(
+        reverse("inclusion:participant_create"),
+        _identity(facilitator=structure.organisation.pk, birth_date=born.isoformat()),
+    )
+    assert Participant.objects.get().birth_date == born
+
+
+def test_a_postal_code_that_does_not_exist_is_refused_on_the_participant_form(structure):
+    response = structure.client.post(
+        reverse("inclusion:participant_create"),
+        _identity(facilitator=structure.organisation.pk, postal_code="00123"),
+    )
+    assert "Le code postal 00123 n'existe pas : aucun département" in page_text(response)
+    assert not Participant.objects.exists()
+
+
+def test_an_impossible_postal_code_is_refused_by_the_service_too(structure):
+    participant = ParticipantFactory(facilitator=structure.organisation)
+    with pytest.raises(ValidationError) as error:
+        services.participant_update(
+            actor=structure.user, participant=participant, postal_code="20300"
+        )
+    assert (
+        "en Corse, les codes postaux commencent par 200 ou 201"
+        in (error.value.message_dict["postal_code"][0])
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 from django.urls import reverse
@@ -360,3 +361,26 @@ def test_a_prescribers_area_is_checked_and_kept(structure):
         {**data, "kind": "company", "name": "BTP", "prescriber_kind": "", "area_departments": "91"},
     )
     assert "Seul un prescripteur couvre des départements." in _text(response)
+
+
+def test_the_referral_form_of_an_offer_reserved_to_rsa_asks_for_that_criterion(territory):
+    rsa = EligibilityCriterion.objects.get(code="rsa")
+    rqth = EligibilityCriterion.objects.get(code="rqth")
+    territory.need.reserved_criteria.set([rsa])
+    client = logged_in(territory.prescriber_user)
+    url = reverse("matching:referral_create", args=[territory.need.pk])
+    page = html.unescape(_text(client.get(url)))
+    assert "Offre réservée : attestez au moins l'un de ces critères" in page
+    response = client.post(
+        url,
+        {
+            "prescriber": territory.prescriber.pk,
+            "first_name": "Moussa",
+            "last_name": "Ali",
+            "birth_date": "1990-02-03",
+            "sex": "M",
+            "vouched_criteria": [rqth.pk],
+        },
+    )
+    assert "Cette offre est réservée à un public précis" in _text(response)
+    assert not Referral.objects.exists()

@@ -504,3 +504,50 @@ def test_a_placement_ends_after_the_duration_never_after_the_contract(
         assert end >= start - datetime.timedelta(days=1)
         assert end <= contract_end
         assert end < services._add_months(start, months)
+
+
+# Plausible input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "message"),
+    [
+        ("00123", "Le code postal 00123 n'existe pas : aucun département ne porte le numéro 00"),
+        ("20400", "en Corse, les codes postaux commencent par 200 ou 201"),
+        ("98000", "code postal du lieu de travail"),  # Monaco: no prescriber's area
+    ],
+)
+def test_a_need_placed_at_an_impossible_postal_code_is_refused(territory, postal_code, message):
+    with pytest.raises(ValidationError) as error:
+        services.need_create(
+            actor=territory.company_user, **_need_fields(territory, postal_code=postal_code)
+        )
+    assert message in _messages(error)
+
+
+def test_a_candidate_born_81_years_ago_is_refused(territory):
+    born = datetime.date(datetime.date.today().year - 81, 1, 1)
+    with pytest.raises(ValidationError) as error:
+        _refer(territory, birth_date=born)
+    assert "Une personne proposée a au plus 80 ans" in _messages(error)
+    assert not Referral.objects.exists()
+
+
+def test_a_candidate_with_an_impossible_postal_code_is_refused(territory):
+    with pytest.raises(ValidationError) as error:
+        _refer(territory, postal_code="97800")
+    assert "Le code postal 97800 n'existe pas" in _messages(error)
+    assert not Referral.objects.exists()
+
+
+def test_an_offer_reserved_to_rsa_needs_the_prescriber_to_vouch_for_it(territory):
+    territory.need.reserved_criteria.set(EligibilityCriterion.objects.filter(code="rsa"))
+    rqth = list(EligibilityCriterion.objects.filter(code="rqth"))
+    for vouched in ([], rqth):
+        with pytest.raises(ValidationError) as error:
+            _refer(territory, vouched_criteria=vouched)
+        assert "Cette offre est réservée à un public précis" in _messages(error)
+        assert "attestez au moins l'un de ces critères" in _messages(error)
+    assert not Referral.objects.exists()
+    _refer(territory)  # vouching for RSA
+    assert Referral.objects.count() == 1

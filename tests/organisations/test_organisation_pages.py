@@ -301,3 +301,10 @@ def test_a_facilitator_cannot_pick_another_structure(structure, other_structure)
     page = text(structure.client.post(CREATE_URL, data))
     assert "Sélectionnez un choix valide" in page
     assert not Organisation.objects.filter(name="Mayotte Bâtiment").exists()
+
+
+def test_an_organisation_at_a_postal_code_that_does_not_exist_is_refused(structure):
+    data = organisation_data(postal_code="00123", facilitator=str(structure.organisation.pk))
+    response = structure.client.post(CREATE_URL, data)
+    assert "Le code postal 00123 n'existe pas" in text(response)
+    assert not Organisation.objects.filter(name="Mayotte Bâtiment").exists()

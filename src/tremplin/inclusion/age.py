@@ -3,7 +3,12 @@
 from dataclasses import dataclass
 from datetime import date
 
+# Old enough to work: 16, the end of compulsory schooling. Young enough to be plausible:
+# the publics of the clauses include job seekers over 50 and people may work past the
+# pension age, but a person over 80 in an insertion job is far less likely than a slip of
+# the year (1926 for 1996).
 MINIMUM_AGE = 16
+MAXIMUM_AGE = 80
 
 
 def age_on(birth_date: date, today: date) -> int:
@@ -12,6 +17,25 @@ def age_on(birth_date: date, today: date) -> int:
     if (today.month, today.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+def birth_date_problem(birth_date: date, today: date, who: str) -> str | None:
+    """Why ``birth_date`` cannot be that of a person at work on ``today``, in French
+    (``who``: "Un participant"); None when it can."""
+    if birth_date > today:
+        return "La date de naissance ne peut pas être dans le futur."
+    age = age_on(birth_date, today)
+    if age < MINIMUM_AGE:
+        return (
+            f"{who} doit avoir au moins {MINIMUM_AGE} ans "
+            f"(la personne née le {birth_date:%d/%m/%Y} en a {age})."
+        )
+    if age > MAXIMUM_AGE:
+        return (
+            f"{who} a au plus {MAXIMUM_AGE} ans : la personne née le "
+            f"{birth_date:%d/%m/%Y} en aurait {age}. Vérifiez l'année de naissance."
+        )
+    return None
 
 
 def years_ago(day: date, years: int) -> date:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tremplin.core.validators import validate_postal_code
 from tremplin.inclusion.enums import QualificationLevel, Sex
 from tremplin.inclusion.evidence import ACCEPT_ATTRIBUTE, validate_evidence_file
 from tremplin.inclusion.forms import DATE_WIDGET, HoursField, MonthField, PlacementTermsForm
@@ -54,7 +55,9 @@ class DeclarationForm(PlacementTermsForm):
     last_name = forms.CharField(label="Nom", max_length=100)
     birth_date = forms.DateField(label="Date de naissance", widget=DATE_WIDGET)
     sex = forms.ChoiceField(label="Sexe", choices=Sex.choices, widget=forms.RadioSelect)
-    postal_code = forms.CharField(label="Code postal", max_length=10, required=False)
+    postal_code = forms.CharField(
+        label="Code postal", max_length=10, required=False, validators=[validate_postal_code]
+    )
     city = forms.CharField(label="Commune", max_length=120, required=False)
     qpv_resident = forms.BooleanField(
         label="Habite un quartier prioritaire de la politique de la ville (QPV)", required=False

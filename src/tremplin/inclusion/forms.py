@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tremplin.core.models import RomeJobTitle
+from tremplin.core.parameters import id_parameter
+from tremplin.core.validators import validate_postal_code
 from tremplin.inclusion.enums import ExecutionMode, QualificationLevel, Sex
 from tremplin.inclusion.models import EligibilityCriterion
 from tremplin.organisations.models import Organisation
@@ -71,7 +73,9 @@ class ParticipantForm(forms.Form):
     last_name = forms.CharField(label="Nom", max_length=100)
     birth_date = forms.DateField(label="Date de naissance", widget=DATE_WIDGET)
     sex = forms.ChoiceField(label="Sexe", choices=Sex.choices, widget=forms.RadioSelect)
-    postal_code = forms.CharField(label="Code postal", max_length=10, required=False)
+    postal_code = forms.CharField(
+        label="Code postal", max_length=10, required=False, validators=[validate_postal_code]
+    )
     city = forms.CharField(label="Commune", max_length=120, required=False)
     qpv_resident = forms.BooleanField(
         label="Habite un quartier prioritaire de la politique de la ville (QPV)", required=False
@@ -215,8 +219,8 @@ class PlacementTermsForm(forms.Form):
         assert isinstance(job_field, JobChoiceField)
         choices: list[tuple[Any, str]] = [("", "— cherchez le poste ci-dessus —")]
         chosen = self._raw("job")
-        if chosen and str(chosen).isdigit():
-            job = RomeJobTitle.objects.filter(pk=chosen).first()
+        if chosen_id := id_parameter(chosen):
+            job = RomeJobTitle.objects.filter(pk=chosen_id).first()
             if job is not None:
                 choices = [(job.pk, job_field.label_from_instance(job))]
         job_field.widget.choices = choices
@@ -293,7 +297,7 @@ class PlacementForm(PlacementTermsForm):
 
     def chosen_contract_id(self) -> int | None:
         value = self._raw("contract")
-        return int(value) if value and str(value).isdigit() else None
+        return id_parameter(value)
 
 
 # Hours ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from tremplin.core.exports import Column, Value
 from tremplin.core.forms import attach_errors
 from tremplin.core.http import export_format, export_response, safe_next_url
+from tremplin.core.parameters import date_parameter
 from tremplin.inclusion import outcome_services, selectors
 from tremplin.inclusion.enums import (
     ISCED_BAND_OF_QUALIFICATION,
@@ -64,13 +65,6 @@ def _participant_url(participant: Participant, anchor: str) -> str:
     return reverse("inclusion:participant_detail", args=[participant.pk]) + f"#{anchor}"
 
 
-def _date(text: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 # Outcomes ------------------------------------------------------------------------------
 
 
@@ -81,7 +75,7 @@ def _new_outcome_initial(request: HttpRequest, placements: list[Any]) -> dict[st
     moment = request.GET.get("moment", OutcomeMoment.EXIT)
     if moment not in OutcomeMoment.values:
         moment = OutcomeMoment.EXIT
-    exit_date = _date(request.GET.get("sortie", ""))
+    exit_date = date_parameter(request.GET.get("sortie"))
     if exit_date is None and placements and all(p.end_date for p in placements):
         exit_date = max(p.end_date for p in placements)
         if exit_date > today:

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from tremplin.core.parameters import id_parameter, id_parameters
 from tremplin.inclusion.enums import SharingRule
 from tremplin.inclusion.forms import DATE_WIDGET, HoursField, PlacementTermsForm
 from tremplin.inclusion.models import Participant
@@ -120,14 +121,14 @@ class PoolForm(SharesMixin, PlacementTermsForm):
 
     def chosen_employer_id(self) -> int | None:
         value = self._raw("employer")
-        return int(value) if value and str(value).isdigit() else None
+        return id_parameter(value)
 
     def chosen_contract_ids(self) -> set[int]:
         if self.is_bound:
             values = self.data.getlist(self.add_prefix("contracts"))
         else:
             values = self.initial.get("contracts", [])
-        return {int(value) for value in values if str(value).isdigit()}
+        return id_parameters(values)
 
     def chosen_rule(self) -> str:
         return str(self._raw("rule") or SharingRule.PRO_RATA_OBLIGATION)

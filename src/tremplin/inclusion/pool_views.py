@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from tremplin.core.forms import attach_errors
+from tremplin.core.parameters import id_parameter
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion import pool_selectors, pool_services, pooling, services
 from tremplin.inclusion.enums import HOURS_STATUS_COLOURS, HoursStatus
@@ -127,9 +128,8 @@ def _contracts_context(scope: UserScope, form: PoolForm, *, sent: bool) -> dict[
 def pool_create(request: HttpRequest) -> HttpResponse:
     scope = facilitator_scope(request.user)
     initial: dict[str, Any] = {}
-    wanted = request.GET.get("participant", "")
-    if wanted.isdigit():
-        participant = pool_selectors.pool_participants(scope).filter(pk=int(wanted)).first()
+    if wanted := id_parameter(request.GET.get("participant")):
+        participant = pool_selectors.pool_participants(scope).filter(pk=wanted).first()
         if participant is None:
             raise Http404("Participant introuvable.")
         initial["participant"] = participant.pk

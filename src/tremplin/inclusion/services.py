@@ -20,7 +20,9 @@ from tremplin.core.history import history_value, only_changes, snapshot
 from tremplin.core.hours import max_hours_in_month
 from tremplin.core.models import RomeJobTitle
 from tremplin.core.months import month_name
-from tremplin.inclusion.age import MINIMUM_AGE, age_on
+from tremplin.core.postal_codes import compact as compact_postal_code
+from tremplin.core.validators import check_postal_code
+from tremplin.inclusion.age import birth_date_problem
 from tremplin.inclusion.enums import CriterionStatus, EventAction, HoursStatus
 from tremplin.inclusion.evidence import evidence_extension
 from tremplin.inclusion.models import (
@@ -79,21 +81,11 @@ def month_start(value: date) -> date:
 
 
 def _check_birth_date(birth_date: date | None) -> None:
-    """A participant is born, and old enough to work (16, the end of compulsory schooling)."""
+    """A participant is born, of an age to work (inclusion.age says which)."""
     if birth_date is None:
         return
-    today = timezone.localdate()
-    if birth_date > today:
-        raise ValidationError(
-            {"birth_date": "La date de naissance ne peut pas être dans le futur."}
-        )
-    if age_on(birth_date, today) < MINIMUM_AGE:
-        raise ValidationError(
-            {
-                "birth_date": f"Un participant doit avoir au moins {MINIMUM_AGE} ans "
-                f"(la personne née le {birth_date:%d/%m/%Y} en a {age_on(birth_date, today)})."
-            }
-        )
+    if problem := birth_date_problem(birth_date, timezone.localdate(), "Un participant"):
+        raise ValidationError({"birth_date": problem})
 
 
 @transaction.atomic
@@ -106,6 +98,8 @@ def participant_create(
     participant.first_name = participant.first_name.strip()
     participant.last_name = participant.last_name.strip()
     _check_birth_date(participant.birth_date)
+    participant.postal_code = compact_postal_code(participant.postal_code)
+    check_postal_code(participant)
     participant.full_clean()
     participant.save()
     _record(
@@ -128,6 +122,9 @@ def participant_update(
         setattr(participant, name, value)
     if before["birth_date"] != history_value(participant.birth_date):
         _check_birth_date(participant.birth_date)
+    participant.postal_code = compact_postal_code(participant.postal_code)
+    if before["postal_code"] != participant.postal_code:
+        check_postal_code(participant)
     participant.full_clean()
     participant.save()
     after = snapshot(participant, PARTICIPANT_FIELDS)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tremplin.core.exports import Column, Value
 from tremplin.core.forms import attach_errors
 from tremplin.core.http import export_format, export_response, safe_next_url
+from tremplin.core.parameters import id_parameter
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion import history, pathway_selectors, selectors, services
 from tremplin.inclusion.age import age_on
@@ -183,10 +184,6 @@ def _month_parameter(value: str, *, last_day: bool = False) -> datetime.date | N
     return month
 
 
-def _id_parameter(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
-
-
 def report_people_filters(
     params: Any, today: datetime.date
 ) -> selectors.ReportPeopleFilters | None:
@@ -205,9 +202,9 @@ def report_people_filters(
     return selectors.ReportPeopleFilters(
         first_month=first_month,
         last_day=last_day,
-        contract_id=_id_parameter(params.get("marche", "")),
-        buyer_id=_id_parameter(params.get("acheteur", "")),
-        structure_id=_id_parameter(params.get("structure", "")),
+        contract_id=id_parameter(params.get("marche", "")),
+        buyer_id=id_parameter(params.get("acheteur", "")),
+        structure_id=id_parameter(params.get("structure", "")),
         sex=sex if sex in Sex.values else "",
         age_band=params.get("age", "") if params.get("age") in AGE_BAND_LABELS else "",
         age_day=first_month or today,
@@ -523,9 +520,8 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
     scope = facilitator_scope(request.user)
     participant = _participant(scope, pk)
     initial: dict[str, Any] = {}
-    contract_id = request.GET.get("marche", "")
-    if contract_id.isdigit():
-        initial["contract"] = int(contract_id)
+    if contract_id := id_parameter(request.GET.get("marche")):
+        initial["contract"] = contract_id
     form = _placement_form(scope, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -557,10 +553,10 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
 def placement_lots(request: HttpRequest) -> HttpResponse:
     """The ``<option>`` list of a contract's lots, for the placement form (HTMX)."""
     scope = facilitator_scope(request.user)
-    contract_id = request.GET.get("contract", "")
+    contract_id = id_parameter(request.GET.get("contract"))
     lots = (
-        selectors.lots_for_placements(scope, int(contract_id))
-        if contract_id.isdigit()
+        selectors.lots_for_placements(scope, contract_id)
+        if contract_id
         else selectors.lots_for_placements(scope).none()
     )
     return render(request, "inclusion/_lot_options.html", {"lots": lots})

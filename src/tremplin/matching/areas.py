@@ -6,21 +6,11 @@ territory of its network. A need is placed by the postal code of its place of wo
 
 import re
 
+from tremplin.core.postal_codes import department_of
+
+__all__ = ["covers", "department_of", "parse_departments"]
+
 _SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def department_of(postal_code: str) -> str:
-    """The département of a French postal code: "91" for 91300, "976" for 97600,
-    "2A"/"2B" for Corsica; "" when the code is not a French postal code."""
-    code = postal_code.strip().replace(" ", "")
-    if len(code) != 5 or not code.isdigit():
-        return ""
-    if code.startswith("97") or code.startswith("98"):
-        return code[:3]
-    if code.startswith("20"):
-        # Corse-du-Sud is 200xx–201xx, Haute-Corse 202xx–206xx.
-        return "2A" if int(code[:3]) < 202 else "2B"
-    return code[:2]
 
 
 def parse_departments(text: str) -> frozenset[str]:

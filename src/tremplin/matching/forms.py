@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
 
 from tremplin.core.models import RomeJobTitle
+from tremplin.core.parameters import id_parameter
+from tremplin.core.validators import validate_postal_code
 from tremplin.inclusion.enums import ExecutionMode, Sex
 from tremplin.inclusion.forms import ContractChoiceField, JobChoiceField
 from tremplin.inclusion.models import EligibilityCriterion
 from tremplin.matching.enums import EmploymentContractType, ReferralStatusChoice
+from tremplin.matching.services import reserved_public_problem
 from tremplin.organisations.models import Organisation
 from tremplin.procurement.models import Contract
 
@@ -64,6 +69,7 @@ class NeedForm(forms.Form):
     postal_code = forms.CharField(
         label="Code postal",
         max_length=10,
+        validators=[validate_postal_code],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text="Il dit à quels prescripteurs le besoin est montré.",
     )
@@ -117,8 +123,8 @@ class NeedForm(forms.Form):
         assert isinstance(job_field, JobChoiceField)
         choices: list[tuple[Any, str]] = [("", NO_JOB)]
         chosen = self._raw("job")
-        if chosen and str(chosen).isdigit():
-            job = RomeJobTitle.objects.filter(pk=chosen).first()
+        if chosen_id := id_parameter(chosen):
+            job = RomeJobTitle.objects.filter(pk=chosen_id).first()
             if job is not None:
                 choices = [(job.pk, job_field.label_from_instance(job))]
         job_field.widget.choices = choices
@@ -135,7 +141,7 @@ class NeedForm(forms.Form):
 
     def chosen_contract_id(self) -> int | None:
         value = self._raw("contract")
-        return int(value) if value and str(value).isdigit() else None
+        return id_parameter(value)
 
     def _raw(self, name: str) -> Any:
         if self.is_bound:
@@ -175,7 +181,9 @@ class ReferralForm(forms.Form):
     last_name = forms.CharField(label="Nom", max_length=100)
     birth_date = forms.DateField(label="Date de naissance", widget=DATE_WIDGET)
     sex = forms.ChoiceField(label="Sexe", choices=Sex.choices, widget=forms.RadioSelect)
-    postal_code = forms.CharField(label="Code postal", max_length=10, required=False)
+    postal_code = forms.CharField(
+        label="Code postal", max_length=10, required=False, validators=[validate_postal_code]
+    )
     email = forms.EmailField(label="Courriel", required=False)
     phone = forms.CharField(label="Téléphone", max_length=30, required=False)
     vouched_criteria = forms.ModelMultipleChoiceField(
@@ -198,9 +206,11 @@ class ReferralForm(forms.Form):
         *args: Any,
         prescribers: QuerySet[Organisation],
         criteria: QuerySet[EligibilityCriterion],
+        reserved: Sequence[EligibilityCriterion] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.reserved = list(reserved)
         prescriber_field = self.fields["prescriber"]
         criteria_field = self.fields["vouched_criteria"]
         assert isinstance(prescriber_field, forms.ModelChoiceField)
@@ -210,6 +220,19 @@ class ReferralForm(forms.Form):
         if len(prescribers) == 1:
             prescriber_field.widget = forms.HiddenInput()
             self.initial.setdefault("prescriber", prescribers[0].pk)
+        if self.reserved:
+            criteria_field.required = True
+            criteria_field.help_text = (
+                "Offre réservée : attestez au moins l'un de ces critères : "
+                f"{' ; '.join(criterion.label for criterion in self.reserved)}. "
+                + criteria_field.help_text
+            )
+
+    def clean_vouched_criteria(self) -> Any:
+        vouched = self.cleaned_data["vouched_criteria"]
+        if message := reserved_public_problem(self.reserved, vouched):
+            raise ValidationError(message, code="reserved_public")
+        return vouched
 
     def referral_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -10,7 +10,7 @@ The history keeps stages and ids, never a candidate's identity: that stays on th
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,8 +22,11 @@ from django.utils import timezone
 
 from tremplin.core.history import only_changes, snapshot
 from tremplin.core.models import RomeJobTitle
+from tremplin.core.postal_codes import compact as compact_postal_code
+from tremplin.core.postal_codes import postal_code_problem
+from tremplin.core.validators import check_postal_code
 from tremplin.inclusion import services as inclusion_services
-from tremplin.inclusion.age import MINIMUM_AGE, age_on
+from tremplin.inclusion.age import birth_date_problem
 from tremplin.inclusion.duplicates import normalise
 from tremplin.inclusion.models import EligibilityCriterion, Participant, Placement
 from tremplin.matching.areas import covers, department_of
@@ -168,7 +171,9 @@ def _check_need(need: HiringNeed, criteria: Iterable[EligibilityCriterion]) -> N
             f"Le poste doit commencer avant la fin d'exécution du marché "
             f"({contract.execution_end:%d/%m/%Y})."
         )
-    if not department_of(need.postal_code or ""):
+    if problem := postal_code_problem(need.postal_code or ""):
+        errors["postal_code"] = problem
+    elif not department_of(need.postal_code or ""):
         errors["postal_code"] = (
             "Indiquez le code postal du lieu de travail (5 chiffres) : "
             "il dit à quels prescripteurs le besoin est montré."
@@ -471,15 +476,22 @@ def _close_open_referrals(actor: User, need: HiringNeed, reason: str) -> None:
 def _check_birth_date(birth_date: date | None) -> None:
     if birth_date is None:
         return
-    today = timezone.localdate()
-    if birth_date > today:
-        raise ValidationError(
-            {"birth_date": "La date de naissance ne peut pas être dans le futur."}
-        )
-    if age_on(birth_date, today) < MINIMUM_AGE:
-        raise ValidationError(
-            {"birth_date": f"Une personne proposée doit avoir au moins {MINIMUM_AGE} ans."}
-        )
+    if problem := birth_date_problem(birth_date, timezone.localdate(), "Une personne proposée"):
+        raise ValidationError({"birth_date": problem})
+
+
+def reserved_public_problem(
+    reserved: Sequence[EligibilityCriterion], vouched: Iterable[EligibilityCriterion]
+) -> str | None:
+    """Why a referral to an offer reserved to some publics cannot go, in French: the
+    prescriber vouches for none of them. None when the offer is open to all, or vouched."""
+    if not reserved or {criterion.pk for criterion in reserved} & {c.pk for c in vouched}:
+        return None
+    labels = " ; ".join(criterion.label for criterion in reserved)
+    return (
+        f"Cette offre est réservée à un public précis ({labels}) : attestez au moins "
+        "l'un de ces critères pour proposer la candidature."
+    )
 
 
 def hired_count(need: HiringNeed) -> int:
@@ -531,6 +543,8 @@ def referral_create(
     network_id = need.contract.facilitator.network_id
     if any(not criterion.networks.filter(pk=network_id).exists() for criterion in criteria):
         raise ValidationError({"vouched_criteria": "Ce critère n'est pas retenu par le réseau."})
+    if message := reserved_public_problem(list(need.reserved_criteria.all()), criteria):
+        raise ValidationError({"vouched_criteria": message})
     _check_birth_date(birth_date)
     referral = Referral(
         need=need,
@@ -540,11 +554,12 @@ def referral_create(
         last_name=last_name.strip(),
         birth_date=birth_date,
         sex=sex,
-        postal_code=postal_code.strip(),
+        postal_code=compact_postal_code(postal_code),
         email=email.strip(),
         phone=phone.strip(),
         motivation=motivation.strip(),
     )
+    check_postal_code(referral)
     # The model's unique constraint gives its own message for a person already referred.
     referral.full_clean()
     referral.save()

@@ -4,7 +4,6 @@ write through the services; anything outside the user's scope is "not found"."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tremplin.core.forms import attach_errors
 from tremplin.core.http import safe_next_url
+from tremplin.core.parameters import date_parameter, id_parameter
 from tremplin.inclusion.age import age_on
 from tremplin.inclusion.selectors import search_job_titles
 from tremplin.matching import selectors, services
@@ -68,18 +68,6 @@ def _referral(scope: UserScope, pk: int) -> Referral:
         return selectors.referral_detail(scope, pk)
     except Referral.DoesNotExist:
         raise Http404("Candidature introuvable.") from None
-
-
-def _id_parameter(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date_parameter(value: str | None) -> date | None:
-    """A day of a GET filter (2026-05-31); a malformed one is ignored like an absent one."""
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _user(request: HttpRequest) -> Any:
@@ -196,10 +184,10 @@ def need_list(request: HttpRequest) -> HttpResponse:
         )
     filters = selectors.NeedFilters(
         status=request.GET.get("statut", ""),
-        contract_id=_id_parameter(request.GET.get("marche")),
+        contract_id=id_parameter(request.GET.get("marche")),
         search=request.GET.get("q", "").strip(),
-        filled_from=_date_parameter(request.GET.get("pourvu_du")),
-        filled_to=_date_parameter(request.GET.get("pourvu_au")),
+        filled_from=date_parameter(request.GET.get("pourvu_du")),
+        filled_to=date_parameter(request.GET.get("pourvu_au")),
     )
     page = Paginator(selectors.need_list(scope, filters), NEEDS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -274,7 +262,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if not (scope.facilitator_ids or scope.company_ids):
         raise Http404("Seuls les entreprises et les facilitateurs déposent un besoin.")
     initial: dict[str, Any] = {"positions": 1}
-    contract_id = _id_parameter(request.GET.get("marche"))
+    contract_id = id_parameter(request.GET.get("marche"))
     if contract_id and selectors.contracts_for_needs(scope).filter(pk=contract_id).exists():
         initial["contract"] = contract_id
     form = _need_form(scope, request.POST or None, initial=initial)
@@ -333,7 +321,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def need_employers(request: HttpRequest) -> HttpResponse:
     """The ``<option>`` list of a contract's possible employers (HTMX)."""
     scope = _scope(request)
-    contract_id = _id_parameter(request.GET.get("contract"))
+    contract_id = id_parameter(request.GET.get("contract"))
     contract = (
         selectors.contracts_for_needs(scope).filter(pk=contract_id).first() if contract_id else None
     )
@@ -439,6 +427,7 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         prescribers=selectors.prescribers_of_user(scope),
         criteria=selectors.criteria_for_need(scope, need.contract),
+        reserved=list(need.reserved_criteria.all()),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -548,10 +537,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     filters = selectors.ReferralFilters(
         stage=request.GET.get("etape", ""),
-        prescriber_id=_id_parameter(request.GET.get("prescripteur")),
-        need_id=_id_parameter(request.GET.get("besoin")),
-        proposed_from=_date_parameter(request.GET.get("du")),
-        proposed_to=_date_parameter(request.GET.get("au")),
+        prescriber_id=id_parameter(request.GET.get("prescripteur")),
+        need_id=id_parameter(request.GET.get("besoin")),
+        proposed_from=date_parameter(request.GET.get("du")),
+        proposed_to=date_parameter(request.GET.get("au")),
     )
     page = Paginator(selectors.referral_list(scope, filters), REFERRALS_PER_PAGE).get_page(
         request.GET.get("page")

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from tremplin.core.validators import validate_postal_code
 from tremplin.organisations.access import UserScope
 from tremplin.organisations.enums import (
     BuyerKind,
@@ -88,7 +89,9 @@ class OrganisationForm(forms.Form):
         label="Suivie par", queryset=Organisation.objects.none(), empty_label=None
     )
     address = forms.CharField(label="Adresse", max_length=250, required=False)
-    postal_code = forms.CharField(label="Code postal", max_length=10, required=False)
+    postal_code = forms.CharField(
+        label="Code postal", max_length=10, required=False, validators=[validate_postal_code]
+    )
     city = forms.CharField(label="Commune", max_length=120, required=False)
     email = forms.EmailField(label="Courriel", required=False)
     phone = forms.CharField(label="Téléphone", max_length=30, required=False)

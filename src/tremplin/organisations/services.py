@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tremplin.core.postal_codes import compact as compact_postal_code
+from tremplin.core.validators import check_postal_code
 from tremplin.organisations.enums import MembershipRole, OrganisationKind, OrganisationSource
 from tremplin.organisations.models import (
     Membership,
@@ -40,6 +42,8 @@ def organisation_create(
         and Organisation.objects.filter(network=network, siret=organisation.siret).exists()
     ):
         raise ValidationError({"siret": "Une organisation de ce réseau porte déjà ce SIRET."})
+    organisation.postal_code = compact_postal_code(organisation.postal_code)
+    check_postal_code(organisation)
     organisation.full_clean()
     organisation.save()
     return organisation

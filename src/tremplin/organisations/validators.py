@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from stdnum.fr import siret as stdnum_siret
 
+from tremplin.core.postal_codes import DEPARTMENT_CODES
+
 
 def normalise_siret(value: str) -> str:
     """Drop the spaces and dots people type in a SIRET."""
@@ -35,13 +37,6 @@ def validate_siret(value: str) -> None:
         ) from error
 
 
-# Département codes a prescriber's area may list: metropolitan France (Corsica as 2A, 2B)
-# and the overseas départements and collectivities, as their postal codes begin.
-_DEPARTMENT_CODES = frozenset(
-    {f"{number:02d}" for number in range(1, 96) if number != 20}
-    | {"2A", "2B"}
-    | {"971", "972", "973", "974", "975", "976", "977", "978", "986", "987", "988"}
-)
 _AREA_SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -50,7 +45,8 @@ def normalise_departments(text: str) -> str:
 
     The separators are those the matching of hiring needs reads (matching.areas)."""
     codes = {part.upper() for part in _AREA_SEPARATORS.split((text or "").strip()) if part}
-    unknown = sorted(code for code in codes if code not in _DEPARTMENT_CODES)
+    # An area lists the départements a need's postal code can fall in (and nothing else).
+    unknown = sorted(code for code in codes if code not in DEPARTMENT_CODES)
     if unknown:
         raise ValidationError(
             "Code de département inconnu : %(codes)s. Écrivez les codes séparés par des "

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tremplin.core.http import export_response
+from tremplin.core.parameters import year_parameter
 from tremplin.organisations.models import Network, Organisation
 from tremplin.reporting import opendata_selectors as selectors
 from tremplin.reporting.anonymity import MARK, THRESHOLD
@@ -23,7 +24,7 @@ JSON_DUMPS = {"ensure_ascii": False, "indent": 2}
 def _year(request: HttpRequest) -> int | None:
     """The year asked for by ``?annee=``; anything else means the whole period."""
     value = request.GET.get("annee", "")
-    return int(value) if value.isdigit() and 1900 < int(value) < 3000 else None
+    return year_parameter(value)
 
 
 def _network(slug: str) -> Network:
