@@ -370,9 +370,22 @@ def test_validated_months_are_no_longer_the_companys_to_change(lagon, site):
         {"month": validated.month.strftime("%Y-%m"), "hours_worked": "10"},
     )
     assert response.status_code == 200
-    assert "sont validées : seule la structure de facilitation peut encore les corriger" in (
-        page_text(response)
+    month = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+    month = month.split(" ")[validated.month.month - 1]
+    text = page_text(response)
+    assert f"{month} {validated.month.year} de {site['own'].participant} est déjà validé" in text
+    assert "demandez à la structure de facilitation de le rouvrir" in text
+    assert fingerprint() == before
+    # The very hours already validated are no change: nothing is refused, nothing moves.
+    response = lagon.client.post(
+        reverse("company:hours_declare", args=[site["own"].pk]),
+        {
+            "month": validated.month.strftime("%Y-%m"),
+            "hours_worked": str(validated.hours_worked),
+            "training_hours": str(validated.training_hours),
+        },
     )
+    assert response.status_code == 302
     assert fingerprint() == before
 
 

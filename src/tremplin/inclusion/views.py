@@ -44,6 +44,7 @@ from tremplin.inclusion.forms import (
     ParticipantForm,
     PlacementForm,
     RejectForm,
+    ReopenForm,
     ReviewFilterForm,
 )
 from tremplin.inclusion.models import (
@@ -626,8 +627,8 @@ def _render_placement(
 
 
 def _default_month(placement: Placement) -> datetime.date:
-    """The last month that can be declared: this month, inside the placement."""
-    month = timezone.localdate().replace(day=1)
+    """The last month that can be declared: the last one over, inside the placement."""
+    month = services.last_month_over(timezone.localdate())
     end = placement.end_date or placement.contract.execution_end
     month = min(month, end.replace(day=1))
     return max(month, placement.start_date.replace(day=1))
@@ -795,6 +796,34 @@ def hours_reject(request: HttpRequest, pk: int) -> HttpResponse:
         f"Heures de {entry.placement.participant} en {_month_label(entry.month)} refusées.",
     )
     return redirect(safe_next_url(request, reverse("inclusion:hours_review")))
+
+
+@require_POST
+def hours_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """A validated month reopened, with the reason, to be corrected."""
+    scope = facilitator_scope(request.user)
+    entry = _hours_entry(scope, pk)
+    back = reverse("inclusion:placement_detail", args=[entry.placement_id]) + "#heures"
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hours_reopen(
+                actor=request.user,  # type: ignore[arg-type]
+                entry=entry,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+    if form.errors:
+        for message in form.errors.get("reason", []) or form.non_field_errors():
+            messages.error(request, message)
+        return redirect(safe_next_url(request, back))
+    messages.success(
+        request,
+        f"Le mois de {_month_label(entry.month)} de {entry.placement.participant} est rouvert : "
+        "corrigez ses heures, puis validez-les.",
+    )
+    return redirect(safe_next_url(request, back))
 
 
 @require_POST
