@@ -176,6 +176,21 @@ TASKS = {
     }
 }
 
+# Imports whose background work died (core.recovery): a running import silent for
+# IMPORT_STALE_SECONDS, or queued for IMPORT_QUEUED_MAX_SECONDS, is run again or, after
+# IMPORT_MAX_ATTEMPTS runs, closed as failed, by `python -m tremplin recover_imports`
+# (to schedule) and when its page is viewed.
+IMPORT_STALE_SECONDS = int(os.environ.get("TREMPLIN_IMPORT_STALE_SECONDS", 15 * 60))
+IMPORT_QUEUED_MAX_SECONDS = int(os.environ.get("TREMPLIN_IMPORT_QUEUED_MAX_SECONDS", 24 * 3600))
+IMPORT_MAX_ATTEMPTS = int(os.environ.get("TREMPLIN_IMPORT_MAX_ATTEMPTS", "3"))
+IMPORT_RECOVERIES = [
+    "tremplin.decp.decp_import.decp_import_recover",
+]
+# What one DECP file may cost the reader: nesting, digits of a number, bytes of a text.
+DECP_IMPORT_MAX_DEPTH = int(os.environ.get("TREMPLIN_DECP_MAX_DEPTH", "64"))
+DECP_IMPORT_MAX_NUMBER_DIGITS = int(os.environ.get("TREMPLIN_DECP_MAX_NUMBER_DIGITS", "100"))
+DECP_IMPORT_MAX_STRING_BYTES = int(os.environ.get("TREMPLIN_DECP_MAX_STRING_BYTES", 1024 * 1024))
+
 # Spreadsheet imports of hours: size limit of a file, and the number of rows above which
 # the import runs in the background with a progress bar.
 HOURS_IMPORT_MAX_BYTES = int(os.environ.get("TREMPLIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024))

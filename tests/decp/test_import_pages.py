@@ -278,3 +278,22 @@ def test_another_network_s_structure_sees_nothing(name, an_import):
         assert response.status_code == 200
         assert "x.json" not in response.content.decode()
         assert "Construction du collège A" not in response.content.decode()
+
+
+def test_a_deeply_nested_file_is_refused_at_upload_with_a_french_message(structure, network):
+    data = b'{"marches": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    response = send(structure.client, data, network.pk)
+
+    assert "imbriqués sur plus de 64 niveaux" in response.content.decode()
+    assert not DecpImport.objects.exists()
+
+
+def test_a_huge_number_far_in_the_file_fails_the_import_and_writes_nothing(structure, network):
+    records = [json.dumps({"id": f"A{index}", "objet": "x" * 200}) for index in range(500)]
+    records.append('{"id": "B", "montant": 1' + "0" * 5000 + "}")
+    send(structure.client, ('{"marches": [' + ",".join(records) + "]}").encode(), network.pk)
+
+    item = DecpImport.objects.get()
+    assert item.status == DecpImportStatus.FAILED
+    assert "un nombre compte plus de 100 chiffres" in item.error_message
+    assert not DecpRecord.objects.exists()

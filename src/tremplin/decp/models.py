@@ -56,6 +56,10 @@ class DecpImport(models.Model):
         "statut", max_length=10, choices=DecpImportStatus.choices, default=DecpImportStatus.WAITING
     )
     task_id = models.CharField("tâche de fond", max_length=64, blank=True)
+    # Written by the running import at each batch: silent too long, its worker died
+    # (core.recovery). Each run that claims the import counts one attempt.
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("essais", default=0)
     records_total = models.PositiveIntegerField("enregistrements dans le fichier", default=0)
     records_read = models.PositiveIntegerField("enregistrements lus", default=0)
     created_count = models.PositiveIntegerField("créés", default=0)

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 import ftfy
 
-from tremplin.decp.reader import read_records
+from tremplin.decp.reader import DEFAULT_LIMITS, Limits, read_records
 from tremplin.decp.records import (
     DecpRecord,
     FormatVersion,
@@ -189,9 +189,11 @@ class _Rejected(Exception):
         self.reason = reason
 
 
-def normalise_file(stream: BinaryIO) -> Iterator[DecpRecord | Rejection]:
+def normalise_file(
+    stream: BinaryIO, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[DecpRecord | Rejection]:
     """Every record of a DECP file, read and cleaned, in the order of the file."""
-    for raw in read_records(stream):
+    for raw in read_records(stream, limits):
         yield normalise(raw.data, raw.position, raw.kind, raw.version)
 
 

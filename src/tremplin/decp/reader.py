@@ -13,6 +13,12 @@ fastest way to read the layout found: a single list is built by ijson in C; the 
 a v2 file too, one reading per list, when a scan of its bytes finds each once (the file
 must be seekable); anything else by the general path, from ijson's events in Python
 (about twice as slow).
+
+Every byte handed to ijson goes through a guard first (``_Guard``), whatever the path:
+a hostile file cannot make ijson's C code build a structure nested 100,000 times (it
+eats all memory), meet a number too long for Python's integers (it crashes the
+process), or hold one string of hundreds of megabytes. ``Limits`` bounds them; the
+file is refused with a ``DecpFileError`` before any record past the limit is built.
 """
 
 from __future__ import annotations
@@ -44,6 +50,19 @@ V2_LISTS = {
 }
 
 
+class Limits(NamedTuple):
+    """What one file may cost the reader. The defaults are far above real DECP files (their
+    records nest about 6 levels deep, their numbers hold under 20 digits, their longest
+    texts a few thousand characters)."""
+
+    max_depth: int = 64  # nested lists and objects, the file's own levels included
+    max_number_digits: int = 100  # digits in a row in one number
+    max_string_bytes: int = 1024 * 1024  # one text (key or value), checked by chunks
+
+
+DEFAULT_LIMITS = Limits()
+
+
 class DecpFileError(Exception):
     """The file as a whole cannot be read. The message is in French, for the user."""
 
@@ -72,20 +91,21 @@ def kind_of(data: Any, default: RecordKind = RecordKind.CONTRACT) -> RecordKind:
     return default
 
 
-def read_records(stream: BinaryIO) -> Iterator[RawRecord]:
+def read_records(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Iterator[RawRecord]:
     """Every record of the file with its position, in the order of the file.
 
     Raises ``DecpFileError`` before any record for a file that is not DECP JSON, and after
-    the records read so far for a file cut or broken further on.
+    the records read so far for a file cut, broken or past ``limits`` further on. Never
+    raises anything else for any bytes (reading errors of the stream aside).
     """
     start = stream.tell() if stream.seekable() else 0
-    head = _read_head(stream)
-    utf8 = _Utf8Stream(head, stream)
+    head = _read_head(stream, limits)
+    utf8 = _Utf8Stream(head, stream, limits)
     layout = _head_layout(head)
     lists = _v2_lists(stream, start) if layout == _V2_OBJECT else None
     reader: _SingleList | _ListByList | _AnyLayout
     if lists:
-        reader = _ListByList(stream, start, lists)
+        reader = _ListByList(stream, start, lists, limits)
     elif layout and layout != _V2_OBJECT:
         reader = _SingleList(utf8, *layout)
     else:
@@ -95,10 +115,13 @@ def read_records(stream: BinaryIO) -> Iterator[RawRecord]:
         for record in reader:
             read = record.position
             yield record
-    except ijson.JSONError as error:
+    except DecpFileError:
+        raise
+    except (ijson.JSONError, ValueError, SystemError, RecursionError) as error:
+        # ijson's C code reports what it cannot build as ValueError or SystemError.
         if isinstance(reader, _ListByList):
             # Its ranks follow the lists, not the file: count again where it broke.
-            read = _records_before_error(stream, start)
+            read = _records_before_error(stream, start, limits)
         raise _broken_file(str(error), read) from error
     if not reader.found_records_list:
         raise DecpFileError(
@@ -108,8 +131,9 @@ def read_records(stream: BinaryIO) -> Iterator[RawRecord]:
         )
 
 
-def _read_head(stream: BinaryIO) -> bytes:
-    """The first bytes, checked: what is plainly not a JSON file is refused here."""
+def _read_head(stream: BinaryIO, limits: Limits) -> bytes:
+    """The first bytes, checked: what is plainly not a JSON file is refused here, and
+    what would harm ijson before the guarded stream passes them on."""
     head = stream.read(CHUNK_SIZE)
     if head.startswith((b"\x1f\x8b", b"PK\x03\x04")):
         raise DecpFileError(
@@ -128,6 +152,7 @@ def _read_head(stream: BinaryIO) -> bytes:
         raise DecpFileError(
             "Ce fichier n'est pas au format JSON : un fichier DECP commence par « { » ou « [ »."
         )
+    _Guard(limits).check(head)
     return head
 
 
@@ -213,30 +238,31 @@ class _ListByList:
 
     found_records_list = True
 
-    def __init__(self, stream: BinaryIO, start: int, lists: list[str]) -> None:
+    def __init__(self, stream: BinaryIO, start: int, lists: list[str], limits: Limits) -> None:
         self.stream = stream
         self.start = start
         self.lists = lists
+        self.limits = limits
 
     def __iter__(self) -> Iterator[RawRecord]:
         position = 0
         for key in self.lists:
             kind = V2_LISTS[key]
             self.stream.seek(self.start)
-            utf8 = _Utf8Stream(_read_head(self.stream), self.stream)
+            utf8 = _Utf8Stream(_read_head(self.stream, self.limits), self.stream, self.limits)
             for data in _parser.items(utf8, f"marches.{key}.item"):
                 position += 1
                 yield RawRecord(position, FormatVersion.V2, kind_of(data, kind), data)
 
 
-def _records_before_error(stream: BinaryIO, start: int) -> int:
+def _records_before_error(stream: BinaryIO, start: int, limits: Limits) -> int:
     """How many records the general path reads before the file breaks."""
     stream.seek(start)
     read = 0
     try:
-        for record in _AnyLayout(_Utf8Stream(_read_head(stream), stream)):
+        for record in _AnyLayout(_Utf8Stream(_read_head(stream, limits), stream, limits)):
             read = record.position
-    except ijson.JSONError:
+    except (ijson.JSONError, ValueError, SystemError, RecursionError):
         pass
     return read
 
@@ -376,12 +402,14 @@ codecs.register_error("tremplin-decp-cp1252", _as_windows_1252)
 
 
 class _Utf8Stream:
-    """The file from its head on, as UTF-8 bytes (Windows-1252 bytes transcoded)."""
+    """The file from its head on, as UTF-8 bytes (Windows-1252 bytes transcoded), every
+    byte checked by the guard before ijson sees it."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+    def __init__(self, head: bytes, rest: BinaryIO, limits: Limits) -> None:
         self._pending: bytes | None = head or None
         self._rest = rest
         self._decoder = codecs.getincrementaldecoder("utf-8")("tremplin-decp-cp1252")
+        self._guard = _Guard(limits)
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson asks for nothing to learn whether the file gives bytes
@@ -392,9 +420,81 @@ class _Utf8Stream:
             else:
                 chunk = self._rest.read(size if size and size > 0 else CHUNK_SIZE)
             if not chunk:
-                return self._decoder.decode(b"", final=True).encode("utf-8")
+                return self._guard.check(self._decoder.decode(b"", final=True).encode("utf-8"))
             if chunk.isascii() and not self._decoder.getstate()[0]:
-                return chunk
+                return self._guard.check(chunk)
             text = self._decoder.decode(chunk)
             if text:  # an empty text is a sequence cut by the chunk's end: read on
-                return text.encode("utf-8")
+                return self._guard.check(text.encode("utf-8"))
+
+
+# A JSON string whole, or (group 1) one the chunk's end cuts, with (group 2) an escape
+# the end cuts too. Possessive, so that each byte is looked at once.
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*+"|(")(?:[^"\\]|\\.)*+(\\?)\Z')
+_DIGITS = b"0123456789"
+# Brackets become ( and ), everything else is dropped: only the nesting is left.
+_NESTING = bytes.maketrans(b"[{]}", b"(())")
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+
+
+class _Guard:
+    """Follows the bytes of a JSON file chunk after chunk, at the speed of ``re`` and
+    ``bytes`` methods: outside strings, how deep lists and objects nest and how long a
+    number runs; inside, how long a string runs. Raises ``DecpFileError`` past a limit."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.too_long = re.compile(rb"[0-9]{%d}" % (limits.max_number_digits + 1))
+        self.depth = 0
+        self.carried = b""  # what the last chunk's end left open: a string or digits
+        self.in_string_bytes = 0  # bytes of the string still open, chunk after chunk
+
+    def check(self, chunk: bytes) -> bytes:
+        text = self.carried + chunk
+        outside = _STRINGS.sub(rb"\1\2", text)
+        if outside[:1] == b'"' and outside in (b'"', b'"\\'):
+            self.in_string_bytes += len(chunk)  # the whole chunk is inside one string
+            if self.in_string_bytes > self.limits.max_string_bytes:
+                raise self._refused(
+                    f"un texte dépasse {_french_number(self.limits.max_string_bytes // 1024)} Kio"
+                )
+        else:
+            self.in_string_bytes = 0
+        if self.too_long.search(outside):
+            raise self._refused(
+                f"un nombre compte plus de {self.limits.max_number_digits} chiffres"
+            )
+        self._nest(outside.translate(_NESTING, _NOT_BRACKETS))
+        open_string = outside.rfind(b'"')
+        if open_string >= 0:
+            self.carried = outside[open_string:]
+        else:
+            self.carried = outside[len(outside.rstrip(_DIGITS)) :]
+        return chunk
+
+    def _nest(self, brackets: bytes) -> None:
+        """Deepest level the chunk may reach: each pass removes the innermost pairs, so
+        the passes bound the nesting within the chunk (from above, which is safe)."""
+        passes = 0
+        limit = self.limits.max_depth
+        while b"()" in brackets:
+            brackets = brackets.replace(b"()", b"")
+            passes += 1
+            if self.depth + passes > limit:
+                raise self._too_deep()
+        closing = len(brackets) - len(brackets.lstrip(b")"))
+        after = max(self.depth - closing, 0) + len(brackets) - closing
+        if max(self.depth, after) + passes > limit:
+            raise self._too_deep()
+        self.depth = after
+
+    def _too_deep(self) -> DecpFileError:
+        return self._refused(
+            f"des listes ou objets y sont imbriqués sur plus de {self.limits.max_depth} niveaux"
+        )
+
+    def _refused(self, what: str) -> DecpFileError:
+        return DecpFileError(
+            f"Fichier refusé : {what}, ce qu'aucun fichier DECP ne contient. Vérifiez qu'il s'agit bien d'un export "
+            "DECP au format JSON, ou demandez à qui l'a produit de le générer à nouveau."
+        )

@@ -158,8 +158,19 @@ class Counts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+class ImportTakenBack(Exception):
+    """The import is no longer this run's: the recovery judged it dead and handed it on."""
+
+
 def _add_counts(decp_import: DecpImport, counts: Counts) -> None:
-    DecpImport.objects.filter(pk=decp_import.pk).update(
+    """Count a batch, in its transaction, and say the run is alive; raises ImportTakenBack
+    (the batch is then rolled back) when another run now holds the import."""
+    updated = DecpImport.objects.filter(
+        pk=decp_import.pk,
+        status__in=[DecpImportStatus.WAITING, DecpImportStatus.RUNNING],
+        attempts=decp_import.attempts,
+    ).update(
+        heartbeat_at=timezone.now(),
         records_read=F("records_read") + counts.read,
         created_count=F("created_count") + counts.created,
         updated_count=F("updated_count") + counts.updated,
@@ -169,6 +180,8 @@ def _add_counts(decp_import: DecpImport, counts: Counts) -> None:
         rejected_count=F("rejected_count") + counts.rejected,
         organisations_created=F("organisations_created") + counts.organisations,
     )
+    if not updated:
+        raise ImportTakenBack
 
 
 # Imports: creation, start, end ------------------------------------------------------------
@@ -201,13 +214,25 @@ def decp_import_create(
     return decp_import
 
 
-def decp_import_claim(decp_import: DecpImport, *, records_total: int) -> bool:
-    """Mark the import running, once: False if it already ran (a task delivered twice)."""
+def decp_import_claim(decp_import: DecpImport, *, records_total: int = 0) -> bool:
+    """Mark the waiting import running, as one more attempt: False if another run has it
+    (a task delivered twice)."""
     claimed = DecpImport.objects.filter(pk=decp_import.pk, status=DecpImportStatus.WAITING).update(
-        status=DecpImportStatus.RUNNING, records_total=records_total
+        status=DecpImportStatus.RUNNING,
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        records_total=records_total or F("records_total"),
     )
     decp_import.refresh_from_db()
     return bool(claimed)
+
+
+def decp_import_beat(decp_import: DecpImport, *, records_total: int | None = None) -> None:
+    """Say the run is alive (while it reads without writing), and the records it counted."""
+    changes: dict[str, Any] = {"heartbeat_at": timezone.now()}
+    if records_total is not None:
+        changes["records_total"] = records_total
+    DecpImport.objects.filter(pk=decp_import.pk, attempts=decp_import.attempts).update(**changes)
 
 
 def decp_import_set_task(decp_import: DecpImport, task_id: str) -> None:
@@ -259,10 +284,12 @@ def import_records(
     records: Iterable[Record | Rejection],
     *,
     batch_size: int = BATCH_SIZE,
+    offset: int = 0,
 ) -> Counts:
     """Write the records of a file by batches; the import's counts grow after each batch
-    (the page polls them). Returns the counts of this call."""
-    total = Counts()
+    (the page polls them). ``records`` starts after the ``offset`` records a previous
+    run wrote. Returns the counts of this call."""
+    total = Counts(read=offset)
     network = decp_import.network
     # The organisations met so far, by SIRET: a national file names the same buyers and
     # companies again and again, each is looked up once.
@@ -276,6 +303,7 @@ def import_records(
             ).write()
             _add_counts(decp_import, counts)
         total.add(counts)
+    total.read -= offset
     return total
 
 
