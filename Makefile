@@ -6,6 +6,8 @@ RUN := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DJANGO_SETTINGS_MODULE := tremplin.settings
+# The demo's port: `make demo PORT=8080`.
+PORT ?= 8000
 
 .PHONY: install demo test serve check lint format typecheck importlint migrations-check bench clean
 
@@ -19,12 +21,14 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced
 
-## make demo: install, create the SQLite database, load the demo territories, serve on :8000
+## make demo: install, create the SQLite database, load the demo territories, serve on
+## http://127.0.0.1:$(PORT) (8000 unless PORT=… says otherwise), in debug mode
 demo: install
 	$(RUN) -m tremplin migrate --no-input
 	$(RUN) -m tremplin demo
 	$(RUN) -m tremplin demo --logins
-	$(RUN) -m tremplin runserver 127.0.0.1:8000
+	@echo "Tremplin (démonstration, mode debug) : http://127.0.0.1:$(PORT)/"
+	$(RUN) -m tremplin runserver 127.0.0.1:$(PORT)
 
 ## make test: install and run the whole test suite (SQLite unless DATABASE_URL says otherwise)
 test: install

@@ -5,6 +5,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages deliberately open to everyone.
 PUBLIC_URL_NAMES = {
+    # What Tremplin is, for a visitor (tests/test_welcome.py); a user gets a dashboard.
+    "home",
     "login",
     "admin:login",
     "invitation_accept",

@@ -429,7 +429,8 @@ def load_mayotte(network: Network, today: date) -> None:
 ESSONNE_CANDIDATES = (
     Candidate("Aïssatou", "Diarra", date(1984, 7, 12), "F", "91000", ("rsa",),
               "Bénéficiaire du RSA depuis 2023, très assidue à l'atelier de remobilisation."),
-    Candidate("Julien", "Marchand", date(1990, 2, 3), "M", "91100", ("long_term_job_seeker",),
+    Candidate("Julien", "Marchand", date(1990, 2, 3), "M", "91100",
+              ("rsa", "long_term_job_seeker"),
               "Expérience en entretien de locaux, cherche un temps plein."),
     Candidate("Samira", "Bensaïd", date(1979, 10, 21), "F", "91130", ("rsa", "qpv_resident"), ""),
     Candidate("Kevin", "Lopes", date(1996, 5, 8), "M", "91350", ("rsa",),

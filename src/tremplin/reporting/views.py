@@ -1,18 +1,27 @@
 """Dashboards: the home page of each kind of user (the network's consolidation is in
 ``network_views``)."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tremplin.organisations.access import scope_for
-from tremplin.reporting import indicators, matching_selectors, selectors
+from tremplin.reporting import indicators, matching_selectors, opendata_selectors, selectors
 from tremplin.reporting.alerts import alerts_for
 from tremplin.reporting.prescriber_selectors import prescriber_dashboard
 
 
+@login_not_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard that fits the user: facilitator, coordinator, buyer or company."""
+    """The dashboard that fits the user: facilitator, coordinator, buyer or company; for a
+    visitor, what Tremplin is, with the way to the open data and to sign in."""
+    if not request.user.is_authenticated:
+        return render(
+            request,
+            "reporting/public_home.html",
+            {"networks": list(opendata_selectors.published_networks())},
+        )
     scope = scope_for(request.user)
     today = timezone.localdate()
     if scope.is_facilitator:
