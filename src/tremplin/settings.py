@@ -185,6 +185,7 @@ IMPORT_QUEUED_MAX_SECONDS = int(os.environ.get("TREMPLIN_IMPORT_QUEUED_MAX_SECON
 IMPORT_MAX_ATTEMPTS = int(os.environ.get("TREMPLIN_IMPORT_MAX_ATTEMPTS", "3"))
 IMPORT_RECOVERIES = [
     "tremplin.decp.decp_import.decp_import_recover",
+    "tremplin.inclusion.hours_import.hours_import_recover",
 ]
 # What one DECP file may cost the reader: nesting, digits of a number, bytes of a text.
 DECP_IMPORT_MAX_DEPTH = int(os.environ.get("TREMPLIN_DECP_MAX_DEPTH", "64"))
@@ -195,6 +196,15 @@ DECP_IMPORT_MAX_STRING_BYTES = int(os.environ.get("TREMPLIN_DECP_MAX_STRING_BYTE
 # the import runs in the background with a progress bar.
 HOURS_IMPORT_MAX_BYTES = int(os.environ.get("TREMPLIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 HOURS_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TREMPLIN_IMPORT_BACKGROUND_ROWS", "5000"))
+# What one spreadsheet may cost to read: a workbook inflated (bytes, and ratio to its
+# compressed size), its sheet's cells and columns, a CSV line.
+HOURS_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("TREMPLIN_IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
+)
+HOURS_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("TREMPLIN_IMPORT_MAX_ZIP_RATIO", "200"))
+HOURS_IMPORT_MAX_CELLS = int(os.environ.get("TREMPLIN_IMPORT_MAX_CELLS", "2000000"))
+HOURS_IMPORT_MAX_COLUMNS = int(os.environ.get("TREMPLIN_IMPORT_MAX_COLUMNS", "200"))
+HOURS_IMPORT_MAX_LINE_BYTES = int(os.environ.get("TREMPLIN_IMPORT_MAX_LINE_BYTES", 64 * 1024))
 
 BOOTSTRAP5 = {
     "css_url": {"url": "/static/vendor/bootstrap-5.3.8/bootstrap.min.css"},

@@ -174,3 +174,21 @@ def test_a_run_judged_dead_while_slow_stops_without_writing_its_batch(
     with pytest.raises(services.ImportTakenBack):
         services.import_records(item, [record("LATE")], offset=5)
     assert not DecpRecord.objects.filter(identifier="LATE").exists()
+
+
+def test_the_page_of_a_dead_import_stops_waiting_and_says_why(
+    monkeypatch, structure, network, decp_file
+):
+    from django.urls import reverse
+
+    item = killed_after_batches(monkeypatch, network, decp_file, batches=1)
+    DecpImport.objects.filter(pk=item.pk).update(attempts=3)
+    silent_for(item, minutes=30)
+
+    response = structure.client.get(reverse("decp:import_progress", args=[item.pk]))
+
+    assert response["HX-Refresh"] == "true"  # the page reloads on the report
+    item.refresh_from_db()
+    assert item.status == DecpImportStatus.FAILED
+    page = structure.client.get(reverse("decp:import_detail", args=[item.pk])).content.decode()
+    assert "arrêté sans finir 3 fois" in page.replace("&#x27;", "'")

@@ -265,6 +265,14 @@ def decp_import_recover(*, only: DecpImport | None = None) -> list[str]:
     return done
 
 
+def decp_import_watched(decp_import: DecpImport) -> DecpImport:
+    """The import as its page shows it, once checked that someone still works on it: a
+    page that polls an import whose worker died never waits for ever."""
+    if not decp_import.finished and decp_import_recover(only=decp_import):
+        decp_import.refresh_from_db()
+    return decp_import
+
+
 def _written(item: DecpImport) -> str:
     if not item.records_read:
         return "Aucun enregistrement n'avait été écrit."

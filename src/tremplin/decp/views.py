@@ -110,7 +110,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress of an import, then its report: counts by outcome and by reason, and
     the rejected records."""
     scope = _decp_scope(request)
-    item = _import(scope, pk)
+    item = decp_import.decp_import_watched(_import(scope, pk))
     rejections = Paginator(selectors.rejections(item), REJECTIONS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -130,7 +130,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar of an import, polled every second by its page."""
     scope = _decp_scope(request)
-    item = _import(scope, pk)
+    item = decp_import.decp_import_watched(_import(scope, pk))
     response = render(request, "decp/import_progress.html", {"item": item})
     if item.finished:
         response["HX-Refresh"] = "true"

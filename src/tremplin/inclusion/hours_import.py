@@ -32,10 +32,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
+from tremplin.core import recovery
 from tremplin.core.uploads import sha256_of, size_text
 from tremplin.inclusion import selectors, services, spreadsheets
 from tremplin.inclusion.enums import HoursImportStatus, HoursStatus
@@ -64,6 +65,35 @@ FAILURE_MESSAGE = (
     "Une erreur inattendue a interrompu l'import : rien n'a été enregistré. Réessayez, et "
     "si l'erreur revient, transmettez le fichier à l'équipe qui administre Tremplin."
 )
+
+
+STOPPED_TOO_OFTEN = (
+    "Le traitement de l'import s'est arrêté sans finir {attempts} fois (serveur redémarré "
+    "ou processus interrompu) : aucune heure n'a été enregistrée. Renvoyez le fichier ; "
+    "si l'arrêt se répète, découpez-le en plusieurs fichiers ou transmettez-le à l'équipe "
+    "qui administre Tremplin."
+)
+WAITED_TOO_LONG = (
+    "Aucun traitement de fond n'a pris cet import en charge depuis {hours} heures : aucune "
+    "heure n'a été enregistrée. L'équipe qui administre Tremplin doit vérifier que le "
+    "traitement de fond (python -m tremplin db_worker) fonctionne ; renvoyez ensuite le fichier."
+)
+
+
+def table_limits() -> spreadsheets.TableLimits:
+    """What a file may cost to read (settings ``HOURS_IMPORT_MAX_…``)."""
+    default = spreadsheets.DEFAULT_LIMITS
+    return spreadsheets.TableLimits(
+        max_unzipped_bytes=int(
+            getattr(settings, "HOURS_IMPORT_MAX_UNZIPPED_BYTES", default.max_unzipped_bytes)
+        ),
+        max_zip_ratio=int(getattr(settings, "HOURS_IMPORT_MAX_ZIP_RATIO", default.max_zip_ratio)),
+        max_cells=int(getattr(settings, "HOURS_IMPORT_MAX_CELLS", default.max_cells)),
+        max_columns=int(getattr(settings, "HOURS_IMPORT_MAX_COLUMNS", default.max_columns)),
+        max_line_bytes=int(
+            getattr(settings, "HOURS_IMPORT_MAX_LINE_BYTES", default.max_line_bytes)
+        ),
+    )
 
 
 class AlreadyImported(Exception):
@@ -200,7 +230,7 @@ def errors_by_line(hours_import: HoursImport, *, limit: int) -> list[tuple[int, 
 def _read_file(hours_import: HoursImport) -> spreadsheets.Table:
     with hours_import.file.open("rb") as stored:
         data = stored.read()
-    return spreadsheets.open_table(data, hours_import.file_format)
+    return spreadsheets.open_table(data, hours_import.file_format, table_limits())
 
 
 def column_samples(hours_import: HoursImport, *, count: int = 3) -> dict[int, list[str]]:
@@ -319,7 +349,7 @@ def hours_import_receive(
     data = bytes(file.read())
     file.seek(0)
     try:
-        table = spreadsheets.open_table(data, file_format)
+        table = spreadsheets.open_table(data, file_format, table_limits())
         first_rows = []
         for line, cells in table.rows():
             first_rows.append((line, cells))
@@ -432,11 +462,16 @@ def hours_import_run(*, hours_import: HoursImport) -> HoursImport:
     claimed = HoursImport.objects.filter(
         pk=hours_import.pk,
         status__in=[HoursImportStatus.RECEIVED, HoursImportStatus.QUEUED],
-    ).update(status=HoursImportStatus.RUNNING, rows_processed=0)
+    ).update(
+        status=HoursImportStatus.RUNNING,
+        rows_processed=0,
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
     if not claimed:  # already run (a task delivered twice, a page posted twice)
         hours_import.refresh_from_db()
         return hours_import
-    hours_import.status = HoursImportStatus.RUNNING
+    hours_import.refresh_from_db()
     fields: dict[str, Any] = {}
     try:
         actor = hours_import.created_by
@@ -450,12 +485,66 @@ def hours_import_run(*, hours_import: HoursImport) -> HoursImport:
             "status": HoursImportStatus.FAILED,
             "message": " ".join(error.messages)[:300],
         }
+    except spreadsheets.SpreadsheetError as error:
+        fields = {
+            "status": HoursImportStatus.FAILED,
+            "message": f"{error} Aucune heure n'a été enregistrée."[:300],
+        }
     except Exception:
         logger.exception("Import d'heures n° %s interrompu", hours_import.pk)
         fields = {"status": HoursImportStatus.FAILED, "message": FAILURE_MESSAGE[:300]}
     fields["finished_at"] = timezone.now()
     HoursImport.objects.filter(pk=hours_import.pk).update(**fields)
     hours_import.refresh_from_db()
+    return hours_import
+
+
+def hours_import_recover(*, only: HoursImport | None = None) -> list[str]:
+    """Run again, or close as failed, the imports nobody works on any more (all of them, or
+    ``only`` that one, when its page is viewed). An import writes its hours in one
+    transaction: a run that died wrote nothing, so running it again is safe; and a month is
+    one row per placement, so even a run killed after its commit never counts hours twice.
+    Returns what was done, in French."""
+    imports = HoursImport.objects.select_related("organisation", "created_by")
+    if only is not None:
+        imports = imports.filter(pk=only.pk)
+    done: list[str] = []
+    for found in recovery.abandoned(
+        imports,
+        running=[HoursImportStatus.RUNNING],
+        queued=[HoursImportStatus.QUEUED],
+        task=run_hours_import,
+    ):
+        item = found.item
+        name = f"Import d'heures n° {item.pk} ({item.file_name})"
+        if found.why is recovery.Why.WAITED_TOO_LONG:
+            message = WAITED_TOO_LONG.format(
+                hours=int(recovery.queued_max().total_seconds() // 3600)
+            )
+        elif item.attempts >= recovery.max_attempts():
+            message = STOPPED_TOO_OFTEN.format(attempts=item.attempts)
+        else:
+            if recovery.take_back(HoursImport, item, status=HoursImportStatus.QUEUED):
+                result = run_hours_import.enqueue(item.pk)
+                HoursImport.objects.filter(pk=item.pk).update(task_id=str(result.id)[:64])
+                done.append(f"{name} : relancé.")
+            continue
+        if recovery.take_back(
+            HoursImport,
+            item,
+            status=HoursImportStatus.FAILED,
+            message=message[:300],
+            finished_at=timezone.now(),
+        ):
+            done.append(f"{name} : marqué en échec.")
+    return done
+
+
+def hours_import_watched(hours_import: HoursImport) -> HoursImport:
+    """The import as its page shows it, once checked that someone still works on it: a
+    page that polls an import whose worker died never waits for ever."""
+    if not hours_import.finished and hours_import_recover(only=hours_import):
+        hours_import.refresh_from_db()
     return hours_import
 
 
@@ -666,7 +755,9 @@ class _Import:
         self.errors.append(RowError(line, index, label, message))
 
     def _progress(self, lines: int) -> None:
-        HoursImport.objects.filter(pk=self.hours_import.pk).update(rows_processed=lines)
+        HoursImport.objects.filter(pk=self.hours_import.pk).update(
+            rows_processed=lines, heartbeat_at=timezone.now()
+        )
 
     def _stream(self) -> Iterator[list[tuple[int, list[spreadsheets.Cell]]]]:
         """The data rows (below the header), by chunks."""

@@ -266,7 +266,7 @@ def hours_import_columns(request: HttpRequest, pk: int) -> HttpResponse:
 
 def hours_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _importer_scope(request)
-    item = _import(scope, pk)
+    item = hours_import.hours_import_watched(_import(scope, pk))
     if item.status == HoursImportStatus.RECEIVED:
         return redirect("inclusion:hours_import_columns", pk=item.pk)
     lines = hours_import.errors_by_line(item, limit=ERROR_LINES_SHOWN)
@@ -288,7 +288,7 @@ def hours_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def hours_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar of a background import, polled every second by the page."""
     scope = _importer_scope(request)
-    item = _import(scope, pk)
+    item = hours_import.hours_import_watched(_import(scope, pk))
     response = render(request, "inclusion/import_progress.html", {"item": item})
     if item.finished:
         response["HX-Refresh"] = "true"

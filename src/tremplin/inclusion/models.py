@@ -807,6 +807,10 @@ class HoursImport(models.Model):
     # The error report: [[line, column index or null, column label, message], ...]
     errors = models.JSONField("erreurs relevées", default=list, blank=True)
     task_id = models.CharField("tâche de fond", max_length=64, blank=True)
+    # Written by the running import at each progress step: silent too long, its worker
+    # died (core.recovery). Each run that claims the import counts one attempt.
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("essais", default=0)
     message = models.CharField("message", max_length=300, blank=True)
 
     class Meta:

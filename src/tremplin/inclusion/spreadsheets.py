@@ -18,6 +18,7 @@ import io
 import math
 import re
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -552,6 +553,145 @@ def file_format(name: str, head: bytes) -> str:
     return extension
 
 
+@dataclass(frozen=True)
+class TableLimits:
+    """What one file may cost to read. A workbook is a zip of XML: its members are
+    inflated once, as a stream, before the spreadsheet reader opens it, and refused past
+    ``max_unzipped_bytes`` or ``max_zip_ratio`` (what the zip's directory declares is
+    checked first, then what really comes out). The sheet's extent, from the positions of
+    its cells, must stay within ``max_cells`` and ``max_columns`` (the reader allocates
+    every cell of the rectangle). A CSV line may not run past ``max_line_bytes``."""
+
+    max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_zip_ratio: int = 200
+    max_cells: int = 2_000_000
+    max_columns: int = 200
+    max_line_bytes: int = 64 * 1024
+
+
+DEFAULT_LIMITS = TableLimits()
+RESAVE = "enregistrez-le de nouveau depuis votre tableur"
+
+
+def _too_big(what: str) -> SpreadsheetError:
+    return SpreadsheetError(
+        f"Fichier refusé : {what}. Gardez la seule feuille des heures, supprimez les lignes "
+        f"et colonnes vides en trop, puis {RESAVE} ; ou envoyez les heures en plusieurs fichiers."
+    )
+
+
+# A cell of an xlsx sheet (any namespace prefix), and its position when it gives one.
+_XLSX_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_XLSX_CELL_AT = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^<>]*?\br=[\"']([A-Z]{1,3})([0-9]{1,7})[\"']"
+)
+UNZIP_CHUNK = 1024 * 1024
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_workbook(data: bytes, file_format: str, limits: TableLimits = DEFAULT_LIMITS) -> None:
+    """Refuse, before the spreadsheet reader opens it, a workbook that would cost too much:
+    a zip bomb, a zip that is not whole, a sheet whose cells spread too far."""
+    if not data.startswith(ZIP_MAGIC):
+        return  # .xls: a compound file, read within the format's own bounds
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
+        raise SpreadsheetError(
+            f"Le fichier n'a pas pu être lu comme un classeur .{file_format} (archive "
+            f"illisible ou tronquée) : {RESAVE}."
+        ) from error
+    declared = sum(member.file_size for member in members)
+    if declared > limits.max_unzipped_bytes or any(
+        member.file_size > limits.max_zip_ratio * max(member.compress_size, 1)
+        and member.file_size > 1024 * 1024
+        for member in members
+    ):
+        raise _too_big(_unzipped_text(limits))
+    inflated = 0
+    try:
+        for member in members:
+            sheet = file_format == "xlsx" and member.filename.startswith("xl/worksheets/")
+            extent = _Extent() if sheet else None
+            with archive.open(member) as stream:
+                while chunk := stream.read(UNZIP_CHUNK):
+                    inflated += len(chunk)
+                    if inflated > limits.max_unzipped_bytes:
+                        raise _too_big(_unzipped_text(limits))
+                    if extent is not None:
+                        extent.feed(chunk, limits)
+            if extent is not None:
+                extent.close(limits)
+    except SpreadsheetError:
+        raise
+    except Exception as error:  # a member cut, corrupt, encrypted, or badly compressed
+        raise SpreadsheetError(
+            f"Le fichier n'a pas pu être lu comme un classeur .{file_format} (archive "
+            f"illisible ou tronquée) : {RESAVE}."
+        ) from error
+
+
+def _unzipped_text(limits: TableLimits) -> str:
+    megabytes = limits.max_unzipped_bytes // (1024 * 1024)
+    return f"une fois décompressé, le classeur dépasserait {megabytes} Mo"
+
+
+class _Extent:
+    """How far the cells of an xlsx sheet spread, from their positions, chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns = 0
+        self.cells = 0
+        self.placed = 0
+        self.carried = b""
+
+    def feed(self, chunk: bytes, limits: TableLimits) -> None:
+        text = self.carried + chunk
+        # A tag cut by the chunk's end is read with the next chunk.
+        cut = text.rfind(b"<")
+        if cut < 0 or len(text) - cut > 4096:
+            cut = len(text)
+        self.carried, text = text[cut:], text[:cut]
+        self.cells += len(_XLSX_CELL.findall(text))
+        for letters, digits in _XLSX_CELL_AT.findall(text):
+            self.placed += 1
+            self.columns = max(self.columns, _column_number(letters))
+            self.rows = max(self.rows, int(digits))
+        self._check(limits)
+
+    def close(self, limits: TableLimits) -> None:
+        self.feed(b"", limits)
+        if self.carried:
+            self.carried = b""
+        if self.cells != self.placed:
+            # Without positions, the reader places cells one after the other: their
+            # extent cannot be known before it allocates them.
+            raise SpreadsheetError(
+                f"Des cellules du classeur ne donnent pas leur position : {RESAVE}."
+            )
+
+    def _check(self, limits: TableLimits) -> None:
+        if self.columns > limits.max_columns:
+            raise _too_big(
+                f"la feuille s'étend sur {_count(self.columns)} colonnes, au-delà des "
+                f"{_count(limits.max_columns)} lues"
+            )
+        if self.rows * max(self.columns, 1) > limits.max_cells or self.cells > limits.max_cells:
+            raise _too_big(f"la feuille s'étend sur plus de {_count(limits.max_cells)} cellules")
+
+
+def _count(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def decode_text(data: bytes) -> str:
     """CSV text in UTF-8 (with or without the BOM Excel adds) or else Windows-1252."""
     try:
@@ -606,8 +746,9 @@ class Table:
     empty trailing cells dropped. It may be read several times.
     """
 
-    def __init__(self, data: bytes, file_format: str) -> None:
+    def __init__(self, data: bytes, file_format: str, limits: TableLimits = DEFAULT_LIMITS) -> None:
         self.format = file_format
+        self.limits = limits
         self.merges: list[Merge] = []
         self.sheet_name = "Heures"
         self._text = ""
@@ -617,9 +758,15 @@ class Table:
         self.last_line = 0
         if file_format == "csv":
             self._text = decode_text(data)
+            if max(map(len, self._text.split("\n"))) > limits.max_line_bytes:
+                raise _too_big(
+                    f"une ligne dépasse {_count(limits.max_line_bytes // 1024)} Kio "
+                    "(le fichier n'est peut-être pas coupé en lignes)"
+                )
             self._delimiter = sniff_delimiter(self._text)
             self.last_line = self._text.count("\n") + 1
             return
+        check_workbook(data, file_format, limits)
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             index = next(
@@ -636,11 +783,28 @@ class Table:
                 f"Le fichier n'a pas pu être lu comme un classeur .{file_format} : "
                 "enregistrez-le de nouveau depuis votre tableur."
             ) from error
+        except BaseException as error:  # the reader's panics are not Exceptions
+            if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                raise
+            raise SpreadsheetError(
+                f"Le fichier n'a pas pu être lu comme un classeur .{file_format} : "
+                "enregistrez-le de nouveau depuis votre tableur."
+            ) from error
         self.sheet_name = self._sheet.name
         start, end = self._sheet.start, self._sheet.end
         if start is not None and end is not None:
             self._offset = start
             self.last_line = end[0] + 1
+            columns = end[1] + 1
+            if columns > limits.max_columns:
+                raise _too_big(
+                    f"la feuille s'étend sur {_count(columns)} colonnes, au-delà des "
+                    f"{_count(limits.max_columns)} lues"
+                )
+            if (end[0] - start[0] + 1) * (end[1] - start[1] + 1) > limits.max_cells:
+                raise _too_big(
+                    f"la feuille s'étend sur plus de {_count(limits.max_cells)} cellules"
+                )
         for (first_row, first_column), (last_row, last_column) in (
             self._sheet.merged_cell_ranges or []
         ):
@@ -649,10 +813,22 @@ class Table:
     def rows(self) -> Iterator[tuple[int, list[Cell]]]:
         if self.format == "csv":
             reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self._delimiter)
-            for line, record in enumerate(reader, start=1):
-                cells = _trimmed(record)
-                if cells:
-                    yield line, cells
+            line = 0
+            try:
+                for line, record in enumerate(reader, start=1):
+                    if len(record) > self.limits.max_columns:
+                        raise _too_big(
+                            f"la ligne {line} compte {_count(len(record))} colonnes, au-delà "
+                            f"des {_count(self.limits.max_columns)} lues"
+                        )
+                    cells = _trimmed(record)
+                    if cells:
+                        yield line, cells
+            except csv.Error as error:
+                raise SpreadsheetError(
+                    f"Ligne {line + 1} illisible ({error}) : enregistrez le fichier au format "
+                    "CSV depuis votre tableur."
+                ) from error
             return
         if self._sheet is None or self.last_line == 0:
             return
@@ -663,8 +839,10 @@ class Table:
                 yield first_row + index + 1, cells
 
 
-def open_table(data: bytes, file_format: str) -> Table:
-    return Table(data, file_format)
+def open_table(data: bytes, file_format: str, limits: TableLimits = DEFAULT_LIMITS) -> Table:
+    """The sheet of hours of a file. Raises SpreadsheetError (in French) for any file it
+    cannot read within ``limits``, never anything else."""
+    return Table(data, file_format, limits)
 
 
 # The header -----------------------------------------------------------------------------
