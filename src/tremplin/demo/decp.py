@@ -822,8 +822,9 @@ def _load(network: Network, territory: Territory, actor_email: str, today: date)
     link_followed(network, territory)
 
 
-def load_decp(island: Network, network: Network, today: date) -> None:
-    """Both territories' open data: Mayotte's story, and a smaller file for Essonne."""
+def load_decp(island: Network, network: Network, island_today: date, network_today: date) -> None:
+    """Both territories' open data: Mayotte's story, and a smaller file for Essonne,
+    each drawn on its own today."""
     _load(
         island,
         territory_of(
@@ -840,7 +841,7 @@ def load_decp(island: Network, network: Network, today: date) -> None:
             broken=(BAD_SIRET, NO_ID),
         ),
         mayotte.FACILITATOR_EMAIL,
-        today,
+        island_today,
     )
     _load(
         network,
@@ -858,7 +859,7 @@ def load_decp(island: Network, network: Network, today: date) -> None:
             broken=(AMOUNT_IN_WORDS,),
         ),
         essonne.COORDINATOR_EMAIL,
-        today,
+        network_today,
     )
 
 

@@ -38,6 +38,7 @@ from tremplin.demo.scenario import (
     TerritoryPlan,
     UserSpec,
     add_lots,
+    anchor_pool,
     choose_outcome,
     companies_by_group,
     draw_contract,
@@ -55,7 +56,13 @@ from tremplin.procurement.enums import ContractForm, LegalBasis, Procedure
 from tremplin.procurement.obligation import ObligationMode
 
 NETWORK_NAME = "Inclusiv'Essonne"
+# The pooled job: months of hours before today's month (the last one declared, the others
+# validated), held by Grand Paris Sud, whose contracts run four months after today's.
+POOL_STRUCTURE = "gps"
+POOL_MONTHS = 8
+POOL_MONTHS_AHEAD = 4
 NETWORK_SLUG = "essonne"
+TIME_ZONE = "Europe/Paris"
 HOURS_PER_FTE = 1607
 COORDINATOR_EMAIL = "coordination@essonne.demo"
 PRESCRIBER_EMAIL = "conseiller@ft-evry.demo"
@@ -521,9 +528,12 @@ def plan_essonne(today: date) -> TerritoryPlan:
     employers = {organisation.key for organisation in INCLUSION_EMPLOYERS}
     contracts = []
     people = {}
+    # Every structure's contracts are drawn first: the hours allocated afterwards vary with
+    # the day of the month, and would otherwise change the contracts drawn after them.
+    drawn: dict[str, list[ContractPlan]] = {}
     for structure in STRUCTURES:
         groups = companies_by_group(list(structure.companies))
-        plans = []
+        plans = drawn[structure.key] = []
         for buyer in structure.buyers:
             for sequence, kind in enumerate(buyer.kinds, start=1):
                 plans.append(
@@ -535,12 +545,13 @@ def plan_essonne(today: date) -> TerritoryPlan:
                         sequence=sequence,
                         groups=groups,
                         terms=TERMS,
-                        first_start=date(2022, 1, 1),
-                        last_start=date(2025, 12, 1),
+                        today=today,
                         residences=RESIDENCES,
                     )
                 )
         _shape(rng, structure, plans, groups, today)
+    for structure in STRUCTURES:
+        plans = drawn[structure.key]
         set_validation_windows(rng, plans, today)
         for plan in plans:
             price(plan, AMOUNT_SCALE)
@@ -556,7 +567,7 @@ def plan_essonne(today: date) -> TerritoryPlan:
         slug=NETWORK_SLUG,
         territory="Essonne (91)",
         hours_per_fte=HOURS_PER_FTE,
-        time_zone="Europe/Paris",
+        time_zone=TIME_ZONE,
         default_hourly_cost=TERMS.hourly_cost,
         default_labour_share=Decimal("0.40"),
         default_insertion_rate=Decimal("0.05"),
@@ -609,6 +620,9 @@ def _shape(
     chosen = rng.choice(public)
     chosen.legal_basis = LegalBasis.AWARD_CRITERION
     chosen.social_criterion = True
+    if structure.key == POOL_STRUCTURE:
+        companies = {item.key for item in structure.companies}
+        anchor_pool(plans, companies, today, since=POOL_MONTHS + 1, until=POOL_MONTHS_AHEAD)
     for plan in plans:
         if plan.outcome is not Outcome.NOT_STARTED:
             choose_outcome(rng, plan, today)

@@ -137,13 +137,15 @@ class Loader:
         return found
 
     def running_contracts(self, **filters: object) -> list[Contract]:
-        """Contracts started four months ago at least and running three more months,
-        the largest obligations first."""
+        """Contracts begun four months before today's month at least and running to the
+        end of the third month after it, the largest obligations first. Counted in whole
+        months, the same contracts qualify whatever the day of the month."""
+        this_month = self.today.replace(day=1)
         return list(
             Contract.objects.filter(
                 facilitator__network=self.network,
-                execution_start__lte=self.today - timedelta(days=120),
-                execution_end__gte=self.today + timedelta(days=90),
+                execution_start__lte=add_months(this_month, -4),
+                execution_end__gte=month_end(add_months(this_month, 3)),
                 hours_required__gt=0,
                 **filters,
             )
@@ -762,7 +764,8 @@ SANDRINE = Person(
     "Sandrine", "Moreau", date(1976, 9, 14), "F", "91130", "Ris-Orangis",
     ("long_term_job_seeker", "senior_job_seeker"), (),
 )  # fmt: skip
-POOL_MONTHS = 8  # months of hours, the current one excluded; the last one is declared
+# Months of hours, the current one excluded; the last one is declared.
+POOL_MONTHS = essonne.POOL_MONTHS
 
 
 def _pool_contracts(loader: Loader, first: date, last: date) -> list[Contract]:
@@ -803,7 +806,7 @@ def _pool(loader: Loader) -> HoursPool | None:
     participant = _new_participant(loader, structure, SANDRINE, actor)
     end = min(
         min(contract.execution_end for contract in contracts),
-        month_end(add_months(this_month, 4)),
+        month_end(add_months(this_month, essonne.POOL_MONTHS_AHEAD)),
     )
     pool = pool_services.pool_create(
         actor=actor,
@@ -835,8 +838,11 @@ def _pool(loader: Loader) -> HoursPool | None:
     return pool
 
 
-def load_matching(mayotte_network: Network, essonne_network: Network, today: date) -> None:
-    """The matching flow and pooled hours of both territories, then the follow-ups due."""
-    load_mayotte(mayotte_network, today)
-    load_essonne(essonne_network, today)
-    outcome_services.notify_follow_ups_due(today, email=False)
+def load_matching(
+    mayotte_network: Network, essonne_network: Network, island_today: date, network_today: date
+) -> None:
+    """The matching flow and pooled hours of both territories, each on its own today, then
+    the follow-ups due (announced on the earlier today, as the daily job in France would)."""
+    load_mayotte(mayotte_network, island_today)
+    load_essonne(essonne_network, network_today)
+    outcome_services.notify_follow_ups_due(min(island_today, network_today), email=False)

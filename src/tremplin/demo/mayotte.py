@@ -35,6 +35,7 @@ from tremplin.demo.scenario import (
     TerritoryPlan,
     UserSpec,
     add_lots,
+    anchor_company,
     choose_outcome,
     companies_by_group,
     draw_contract,
@@ -52,6 +53,7 @@ from tremplin.procurement.obligation import ObligationMode
 
 NETWORK_NAME = "Mayotte — Achats socialement responsables"
 NETWORK_SLUG = "mayotte"
+TIME_ZONE = "Indian/Mayotte"
 VALIDATED_HOURS = 258_000
 HOURS_PER_FTE = 1820
 FACILITATOR_EMAIL = "facilitatrice@mayotte.demo"
@@ -61,6 +63,11 @@ PRESCRIBER_EMAIL = "conseillere@francetravail-mamoudzou.demo"
 YOUNG_PRESCRIBER_EMAIL = "conseiller@missionlocale-mayotte.demo"
 
 FACILITATOR = "cress"
+# Lagon BTP's hire in progress and its hiring needs are written on two of its contracts,
+# begun five months before today's month at least and running seven months after it.
+COMPANY = "lagon-btp"
+COMPANY_RUNNING_SINCE = 5
+COMPANY_RUNNING_UNTIL = 7
 TERMS = Terms(
     hourly_cost=Decimal("25.00"), insertion_rates=("0.05", "0.07", "0.07", "0.10", "0.10")
 )
@@ -467,8 +474,7 @@ def plan_mayotte(today: date) -> TerritoryPlan:
                     sequence=sequence,
                     groups=groups,
                     terms=TERMS,
-                    first_start=date(2022, 1, 1),
-                    last_start=date(2025, 12, 1),
+                    today=today,
                     residences=RESIDENCES,
                 )
             )
@@ -510,6 +516,14 @@ def plan_mayotte(today: date) -> TerritoryPlan:
     postponed = rng.sample(schools, 2)
     for offset, plan in enumerate(postponed, start=2):
         postpone(rng, plan, today, offset)
+    anchor_company(
+        contracts,
+        COMPANY,
+        today,
+        since=COMPANY_RUNNING_SINCE,
+        until=COMPANY_RUNNING_UNTIL,
+        count=2,
+    )
     for plan in contracts:
         if plan not in postponed:
             choose_outcome(rng, plan, today)
@@ -530,7 +544,7 @@ def plan_mayotte(today: date) -> TerritoryPlan:
         slug=NETWORK_SLUG,
         territory="Mayotte (976)",
         hours_per_fte=HOURS_PER_FTE,
-        time_zone="Indian/Mayotte",
+        time_zone=TIME_ZONE,
         default_hourly_cost=TERMS.hourly_cost,
         default_labour_share=Decimal("0.40"),
         default_insertion_rate=Decimal("0.05"),

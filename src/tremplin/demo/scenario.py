@@ -17,10 +17,16 @@ from tremplin.demo.planning import (
     PartPlan,
     PersonPlan,
     add_months,
+    month_end,
     month_start,
 )
 from tremplin.procurement.enums import ContractForm, LegalBasis
 from tremplin.procurement.obligation import ObligationMode
+
+# Contracts start over START_YEARS years, the first FIRST_START_MONTHS_BACK months before
+# today's month, the last a year before it.
+START_YEARS = 4
+FIRST_START_MONTHS_BACK = 59
 
 # Companies that bid for a lot of a given trade, when the territory has none of its own.
 GROUP_FALLBACKS = {
@@ -159,23 +165,25 @@ def draw_contract(
     sequence: int,
     groups: dict[str, list[OrgSpec]],
     terms: Terms,
-    first_start: date,
-    last_start: date,
+    today: date,
     residences: tuple[str, ...],
 ) -> ContractPlan:
     """A contract of ``kind_key`` for ``buyer``: dates, base amount, clause, company.
 
-    The outcome, obligation mode and legal basis are refined by the territory afterwards.
+    Its start is drawn as a number of months before today's month, never as a calendar
+    date: the same seed tells the same story whatever the day of the load (contracts
+    ended, running, just begun, all at the same distance from today). The outcome,
+    obligation mode and legal basis are refined by the territory afterwards.
     """
     kind = KINDS[kind_key]
     templates = [item for item in kind.titles if "{road}" not in item[0] or buyer.roads]
     template, low, high = rng.choice(templates)
     title, place = _title(rng, buyer, template, residences)
-    # The programme grows: later years see more contracts start than the first ones.
-    years = list(range(first_start.year, last_start.year + 1))
-    year = rng.choices(years, weights=[2 + index for index in range(len(years))])[0]
-    start_month = date(year, rng.randint(1, 12), 1)
-    start_month = min(max(start_month, first_start), last_start)
+    # Four years of starts, from 59 to 12 months before today's month; the programme
+    # grows: later years see more contracts start than the first ones.
+    year = rng.choices(range(START_YEARS), weights=[2 + index for index in range(START_YEARS)])[0]
+    back = FIRST_START_MONTHS_BACK - 12 * year - rng.randint(0, 11)
+    start_month = add_months(month_start(today), -back)
     start = start_month + timedelta(days=0 if rng.random() < 0.6 else rng.randint(1, 19))
     duration = rng.randint(*kind.duration_months)
     end = add_months(month_start(start), duration) - timedelta(days=1)
@@ -274,10 +282,101 @@ def choose_outcome(rng: random.Random, plan: ContractPlan, today: date) -> None:
 def postpone(rng: random.Random, plan: ContractPlan, today: date, months_ahead: int) -> None:
     """Make the contract start after today: notified, not started yet."""
     start = add_months(month_start(today), months_ahead)
-    duration = (plan.execution_end - plan.execution_start).days
+    # The same number of months, whatever their lengths.
+    months = _month_index(plan.execution_end) - _month_index(plan.execution_start) + 1
     plan.execution_start = start
-    plan.execution_end = start + timedelta(days=duration)
+    plan.execution_end = add_months(start, months) - timedelta(days=1)
     plan.notified_on = month_start(today) - timedelta(days=rng.randint(5, 25))
     plan.reference = f"{plan.notified_on.year}-{plan.reference.split('-', 1)[1]}"
     plan.outcome = Outcome.NOT_STARTED
     plan.factor = 0.0
+
+
+# Scenes anchored to today ----------------------------------------------------------------
+# A scene of the demo (a company's hire in progress, a pooled job) needs contracts running
+# over a window around today's month. The draws put every contract at the same distance
+# from today's month whatever the day, and these functions stretch the few contracts a
+# scene needs, by whole months, so that each scene exists on any day.
+
+
+def _month_index(value: date) -> int:
+    return value.year * 12 + value.month
+
+
+def months_short(plan: ContractPlan, today: date, *, since: int, until: int) -> int:
+    """How many months the contract's execution lacks to run from the start of the month
+    ``since`` months before today's to the end of the month ``until`` months after it."""
+    this_month = _month_index(today)
+    early = max(0, _month_index(plan.execution_start) - (this_month - since))
+    if (
+        early == 0
+        and plan.execution_start.day > 1
+        and _month_index(plan.execution_start) == (this_month - since)
+    ):
+        early = 1
+    late = max(0, this_month + until - _month_index(plan.execution_end))
+    return early + late
+
+
+def run_through(plan: ContractPlan, today: date, *, since: int, until: int) -> None:
+    """Make the contract run at least from the first day of the month ``since`` months
+    before today's to the last day of the month ``until`` months after it."""
+    first = add_months(month_start(today), -since)
+    last = month_end(add_months(month_start(today), until))
+    if plan.execution_start > first:
+        notice = plan.execution_start - plan.notified_on
+        plan.execution_start = first
+        plan.notified_on = first - notice
+        plan.reference = f"{plan.notified_on.year}-{plan.reference.split('-', 1)[1]}"
+    plan.execution_end = max(plan.execution_end, last)
+
+
+def _may_anchor(plan: ContractPlan) -> bool:
+    # One clause (no lots), held by a company, notified and begun.
+    return (
+        len(plan.parts) == 1
+        and not plan.reserved_contract
+        and plan.outcome is not Outcome.NOT_STARTED
+    )
+
+
+def anchor_company(
+    plans: list[ContractPlan], company: str, today: date, *, since: int, until: int, count: int
+) -> list[ContractPlan]:
+    """The ``count`` contracts of ``company`` nearest to running over the window, made
+    to run over it."""
+    candidates = [plan for plan in plans if plan.company == company and _may_anchor(plan)]
+    chosen = sorted(
+        candidates, key=lambda plan: months_short(plan, today, since=since, until=until)
+    )[:count]
+    for plan in chosen:
+        run_through(plan, today, since=since, until=until)
+    return chosen
+
+
+def anchor_pool(
+    plans: list[ContractPlan], companies: set[str], today: date, *, since: int, until: int
+) -> list[ContractPlan]:
+    """Two contracts of two buyers held by one company, made to run over the window: one
+    person's job can be shared among them. The company needing the least change is chosen
+    (ties: the first drawn), and for each buyer its contract nearest to the window."""
+    nearest: dict[str, dict[str, tuple[int, ContractPlan]]] = {}
+    for plan in plans:
+        if plan.company not in companies or not _may_anchor(plan):
+            continue
+        short = months_short(plan, today, since=since, until=until)
+        by_buyer = nearest.setdefault(plan.company, {})
+        if plan.buyer not in by_buyer or short < by_buyer[plan.buyer][0]:
+            by_buyer[plan.buyer] = (short, plan)
+    best: list[ContractPlan] = []
+    best_cost = 0
+    for by_buyer in nearest.values():
+        if len(by_buyer) < 2:
+            continue
+        two = sorted(by_buyer.values(), key=lambda item: item[0])[:2]
+        cost = sum(short for short, _ in two)
+        if not best or cost < best_cost:
+            best, best_cost = [plan for _, plan in two], cost
+    for plan in best:
+        run_through(plan, today, since=since, until=until)
+    return best

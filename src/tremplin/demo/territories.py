@@ -8,7 +8,9 @@ is already there. ``reset_demo()`` removes both networks and everything in them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -86,6 +88,11 @@ def demo_logins() -> list[DemoLogin]:
     ]
 
 
+def territory_today(time_zone: str) -> date:
+    """Today's date in a territory's time zone."""
+    return timezone.localdate(timezone=ZoneInfo(time_zone))
+
+
 def demo_is_loaded() -> bool:
     return Network.objects.filter(slug=MAYOTTE_SLUG).exists()
 
@@ -94,21 +101,30 @@ def load_demo() -> list[DemoLogin]:
     """Load both territories, unless the Mayotte network already exists. Returns the logins."""
     if demo_is_loaded():
         return demo_logins()
-    today = timezone.localdate()
+    # Each territory's timeline is anchored to its own today: near midnight in France,
+    # it is already the next day (or month) in Mayotte.
+    island_today = territory_today(mayotte.TIME_ZONE)
+    network_today = territory_today(essonne.TIME_ZONE)
     with matching_flow.emails_held(), transaction.atomic():
         password_hash = make_password(DEMO_PASSWORD)
         island = TerritoryWriter(
-            mayotte.plan_mayotte(today), password_hash=password_hash, seed=976
+            mayotte.plan_mayotte(island_today),
+            password_hash=password_hash,
+            seed=976,
+            today=island_today,
         ).write()
         # The company space: Lagon BTP declares a hire, her evidence and her hours.
-        company_space.declare_a_hire(island, mayotte.COMPANY_EMAIL, today)
+        company_space.declare_a_hire(island, mayotte.COMPANY_EMAIL, island_today)
         network = TerritoryWriter(
-            essonne.plan_essonne(today), password_hash=password_hash, seed=91
+            essonne.plan_essonne(network_today),
+            password_hash=password_hash,
+            seed=91,
+            today=network_today,
         ).write()
         # Hiring needs, referrals, pathways and pooled hours, with their notifications.
-        matching_flow.load_matching(island, network, today)
+        matching_flow.load_matching(island, network, island_today, network_today)
         # The open procurement data of both territories, imported as a facilitator would.
-        decp_flow.load_decp(island, network, today)
+        decp_flow.load_decp(island, network, island_today, network_today)
         demo_user(ADMIN, password_hash)
     return demo_logins()
 

@@ -67,8 +67,10 @@ SUBCONTRACTING_MODES = {
 
 
 class TerritoryWriter:
-    def __init__(self, plan: TerritoryPlan, *, password_hash: str, seed: int) -> None:
+    def __init__(self, plan: TerritoryPlan, *, password_hash: str, seed: int, today: date) -> None:
         self.plan = plan
+        # The territory's today, the one its plan was drawn on.
+        self.today = today
         self.password_hash = password_hash
         self.rng = random.Random(seed)
         # Outcomes draw from their own stream: they change nothing else of the territory.
@@ -82,7 +84,7 @@ class TerritoryWriter:
         self.jobs: dict[int, RomeJobTitle] = {}
         self.criteria = {item.code: item for item in EligibilityCriterion.objects.all()}
         self.validated: list[_ValidatedMonth] = []
-        self.recent_from = add_months(timezone.localdate().replace(day=1), -3)
+        self.recent_from = add_months(today.replace(day=1), -3)
         self.network: Network | None = None
 
     def write(self) -> Network:
@@ -402,7 +404,7 @@ class TerritoryWriter:
         happened (a few days after the exit, six months later), not when the demo loads.
         """
         zone = ZoneInfo(self.plan.time_zone)
-        today = timezone.localdate()
+        today = self.today
         now = timezone.now()
         outcomes: list[tuple[Outcome, User]] = []
         entries: list[tuple[EsfEntry, User]] = []
