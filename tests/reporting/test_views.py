@@ -318,7 +318,8 @@ def test_a_prescriber_is_welcomed_without_figures(network):
     assert "Mission locale de Mamoudzou" in page_text(response)
 
 
-@pytest.mark.parametrize("url", ["/", "/impact/reseau/"])
+# The root is the public home for a visitor (tests/test_welcome.py).
+@pytest.mark.parametrize("url", ["/impact/indicateurs/", "/impact/reseau/"])
 def test_anonymous_users_are_sent_to_log_in(client, db, url):
     response = client.get(url)
 
