@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,7 +24,7 @@ from tests.factories import (
 )
 from tremplin.inclusion.models import EligibilityCriterion
 from tremplin.organisations import services
-from tremplin.organisations.models import NetworkEvent
+from tremplin.organisations.models import Network, NetworkEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -247,8 +247,8 @@ def test_bad_values_get_french_errors_and_change_nothing(network, coordinator):
     page = text(response)
     assert "Rien n'est enregistré" in page
     assert "Le nombre d'heures par ETP doit être un entier supérieur à 0." in page
-    assert "La part de main-d'œuvre doit être comprise entre 0 et 100 %." in page
-    assert "Le taux d'insertion doit être compris entre 0 et 100 %." in page
+    assert "La part de main-d'œuvre doit être supérieure à 0 % et au plus de 100 %" in page
+    assert "Le taux d'insertion doit être supérieur à 0 % et au plus de 100 %" in page
     assert "Le coût horaire doit être supérieur à 0 €." in page
     assert "Retenez au moins un public éligible." in page
     network.refresh_from_db()
@@ -310,17 +310,40 @@ def test_the_dashboards_fte_follow_a_changed_hours_per_fte(structure, network, c
     assert "sur la base de 1 820 h par ETP" in text(structure.client.get("/"))
 
 
-def test_ratios_may_reach_0_and_100_percent(network):
+def test_ratios_may_reach_100_percent_and_stay_above_0(network):
     services.network_update_rules(
-        actor=None, network=network, default_labour_share=Decimal(1), default_insertion_rate=0
+        actor=None,
+        network=network,
+        default_labour_share=Decimal(1),
+        default_insertion_rate=Decimal("0.0001"),
     )
 
     network.refresh_from_db()
     assert network.default_labour_share == 1
-    assert network.default_insertion_rate == 0
+    assert network.default_insertion_rate == Decimal("0.0001")
     event = NetworkEvent.objects.get(network=network)
     assert event.actor is None
-    assert event.after == {"default_labour_share": "1.0000", "default_insertion_rate": "0.0000"}
+    assert event.after == {"default_labour_share": "1.0000", "default_insertion_rate": "0.0001"}
+
+
+@pytest.mark.parametrize("name", ["default_labour_share", "default_insertion_rate"])
+def test_a_share_of_0_percent_is_refused_because_clauses_would_require_nothing(network, name):
+    with pytest.raises(ValidationError) as error:
+        services.network_update_rules(actor=None, network=network, **{name: Decimal(0)})
+
+    assert "supérieur" in error.value.message_dict[name][0]
+    assert "à 0 %" in error.value.message_dict[name][0]
+    network.refresh_from_db()
+    assert getattr(network, name) > 0
+    assert not NetworkEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["default_labour_share", "default_insertion_rate", "default_hourly_cost"]
+)
+def test_the_database_refuses_a_share_or_a_cost_of_zero(network, name):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Network.objects.filter(pk=network.pk).update(**{name: Decimal(0)})
 
 
 def test_a_time_zone_set_elsewhere_can_be_kept(network, coordinator):

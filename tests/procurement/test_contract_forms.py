@@ -123,6 +123,12 @@ def test_a_contract_may_be_created_without_a_clause_of_its_own(structure, partie
         ({"reference": ""}, "Ce champ est obligatoire."),
         ({"clause-insertion_rate": "150"}, "Un pourcentage ne peut pas dépasser 100 %."),
         ({"clause-labour_share": "-1"}, "Un pourcentage ne peut pas être négatif."),
+        (
+            {"clause-labour_share": "0"},
+            "La part de main-d'œuvre doit être supérieure à 0 % : sans main-d'œuvre, le "
+            "marché ne peut pas porter d'heures d'insertion.",
+        ),
+        ({"clause-insertion_rate": "0,00"}, "Le taux d'insertion doit être supérieur à 0 %"),
         ({"clause-hourly_cost": ""}, "Ce champ est nécessaire pour ce mode de calcul."),
         ({"clause-hourly_cost": "0"}, "La valeur doit être supérieure à zéro."),
         ({"clause-legal_basis": ""}, "Choisissez le fondement juridique de la clause."),

@@ -27,7 +27,8 @@ def decimals(low: str, high: str, places: int = 2) -> st.SearchStrategy[Decimal]
 
 
 amounts = decimals("0", "1000000000")
-ratios = decimals("0", "1", places=4)
+# A share of 0 % is refused (a clause that requires nothing): shares start above zero.
+ratios = decimals("0.0001", "1", places=4)
 costs = decimals("0.01", "500")
 euros_per_hour = decimals("0.01", "100000")
 hours = decimals("0", "10000000")
@@ -157,11 +158,8 @@ def test_a_dearer_hour_never_requires_more_hours(base, name, values):
 
 ZEROABLE = [
     (amount_based(), "amount"),
-    (amount_based(), "labour_share"),
-    (amount_based(), "insertion_rate"),
     (per_euro(), "invoiced_amount"),
     (share_of_hours(), "hours_worked"),
-    (share_of_hours(), "share_of_hours"),
     (fixed(), "fixed_hours"),
 ]
 
@@ -178,6 +176,40 @@ def test_a_zero_factor_requires_no_hour(base, name):
 
 
 # Bad inputs -----------------------------------------------------------------------------------
+
+ZERO_SHARES = [
+    (
+        amount_based(),
+        "labour_share",
+        "La part de main-d'œuvre doit être supérieure à 0 % : sans main-d'œuvre, le marché "
+        "ne peut pas porter d'heures d'insertion.",
+    ),
+    (
+        amount_based(),
+        "insertion_rate",
+        "Le taux d'insertion doit être supérieur à 0 % : à 0 %, la clause n'exigerait "
+        "aucune heure.",
+    ),
+    (
+        share_of_hours(),
+        "share_of_hours",
+        "La part des heures travaillées doit être supérieure à 0 % : à 0 %, la clause "
+        "n'exigerait aucune heure.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("base", "name", "message"), ZERO_SHARES, ids=[n for _, n, _ in ZERO_SHARES]
+)
+def test_a_share_of_zero_percent_is_refused_with_its_reason(base, name, message):
+    @given(inputs=base)
+    def check(inputs):  # type: ignore[no-untyped-def]
+        with pytest.raises(ObligationInputError) as error:
+            compute_obligation(replace(inputs, **{name: Decimal(0)}))
+        assert error.value.errors == {name: message}
+
+    check()
 
 
 def test_missing_and_out_of_range_inputs_are_named_in_french():

@@ -83,11 +83,11 @@ class Network(models.Model):
                 condition=Q(default_hourly_cost__gt=0), name="network_hourly_cost_positive"
             ),
             models.CheckConstraint(
-                condition=Q(default_labour_share__gte=0, default_labour_share__lte=1),
+                condition=Q(default_labour_share__gt=0, default_labour_share__lte=1),
                 name="network_labour_share_ratio",
             ),
             models.CheckConstraint(
-                condition=Q(default_insertion_rate__gte=0, default_insertion_rate__lte=1),
+                condition=Q(default_insertion_rate__gt=0, default_insertion_rate__lte=1),
                 name="network_insertion_rate_ratio",
             ),
         ]

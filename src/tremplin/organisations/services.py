@@ -112,8 +112,14 @@ CRITERIA_FIELD = "eligibility_criteria"
 MAX_HOURS_PER_FTE = 8784
 RATIO_PLACES = Decimal("0.0001")
 RATIO_ERRORS = {
-    "default_labour_share": "La part de main-d'œuvre doit être comprise entre 0 et 100 %.",
-    "default_insertion_rate": "Le taux d'insertion doit être compris entre 0 et 100 %.",
+    "default_labour_share": (
+        "La part de main-d'œuvre doit être supérieure à 0 % et au plus de 100 % : à 0 %, "
+        "les clauses calculées avec elle n'exigeraient aucune heure."
+    ),
+    "default_insertion_rate": (
+        "Le taux d'insertion doit être supérieur à 0 % et au plus de 100 % : à 0 %, "
+        "les clauses calculées avec lui n'exigeraient aucune heure."
+    ),
 }
 
 
@@ -169,7 +175,7 @@ def _clean_rules(fields: dict[str, Any]) -> dict[str, Any]:
         if name not in fields:
             continue
         ratio = _as_decimal(fields[name])
-        if ratio is None or not ratio.is_finite() or not 0 <= ratio <= 1:
+        if ratio is None or not ratio.is_finite() or not 0 < ratio <= 1:
             errors[name] = message
         else:
             cleaned[name] = ratio.quantize(RATIO_PLACES, ROUND_HALF_UP)

@@ -257,9 +257,9 @@ class Clause(models.Model):
                 condition=~Q(mode=ObligationMode.AMOUNT_BASED)
                 | Q(
                     amount__gte=0,
-                    labour_share__gte=0,
+                    labour_share__gt=0,
                     labour_share__lte=1,
-                    insertion_rate__gte=0,
+                    insertion_rate__gt=0,
                     insertion_rate__lte=1,
                     hourly_cost__gt=0,
                 ),
@@ -272,7 +272,7 @@ class Clause(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(mode=ObligationMode.SHARE_OF_HOURS_WORKED)
-                | Q(hours_worked__gte=0, share_of_hours__gte=0, share_of_hours__lte=1),
+                | Q(hours_worked__gte=0, share_of_hours__gt=0, share_of_hours__lte=1),
                 name="clause_share_of_hours_inputs",
             ),
             models.CheckConstraint(

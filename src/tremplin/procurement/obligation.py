@@ -38,6 +38,21 @@ REQUIRED_INPUTS: dict[ObligationMode, tuple[str, ...]] = {
 
 # Inputs that are ratios between 0 and 1 (shown as percentages).
 RATIO_INPUTS = frozenset({"labour_share", "insertion_rate", "share_of_hours"})
+# A ratio of 0 would make a clause that requires nothing: typed by mistake, or a contract
+# without labour, which needs another mode (a fixed number of hours), not a clause at 0 %.
+ZERO_RATIO_ERRORS: dict[str, str] = {
+    "labour_share": (
+        "La part de main-d'œuvre doit être supérieure à 0 % : sans main-d'œuvre, le marché "
+        "ne peut pas porter d'heures d'insertion."
+    ),
+    "insertion_rate": (
+        "Le taux d'insertion doit être supérieur à 0 % : à 0 %, la clause n'exigerait aucune heure."
+    ),
+    "share_of_hours": (
+        "La part des heures travaillées doit être supérieure à 0 % : à 0 %, la clause "
+        "n'exigerait aucune heure."
+    ),
+}
 # Inputs that divide: they must be strictly positive.
 DIVISOR_INPUTS = frozenset({"hourly_cost", "euros_per_hour"})
 
@@ -101,6 +116,8 @@ def validate_inputs(inputs: ObligationInputs) -> None:
             errors[name] = "La valeur ne peut pas être négative."
         elif name in DIVISOR_INPUTS and value == 0:
             errors[name] = "La valeur doit être supérieure à zéro."
+        elif name in RATIO_INPUTS and value == 0:
+            errors[name] = ZERO_RATIO_ERRORS[name]
         elif name in RATIO_INPUTS and value > 1:
             errors[name] = "Un pourcentage ne peut pas dépasser 100 %."
     if errors:
