@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client, override_settings
 from hypothesis import settings as hypothesis_settings
 
@@ -37,6 +38,12 @@ def _private_media(tmp_path_factory):  # type: ignore[no-untyped-def]
     """Uploaded files (evidence of eligibility) go to a temporary folder, never the project's."""
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():  # type: ignore[no-untyped-def]
+    """Figures kept in the cache (the public home's) never leak from one test to the next."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

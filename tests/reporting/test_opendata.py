@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import io
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -419,3 +421,40 @@ def test_the_purchasing_indicators_are_on_the_page_and_in_the_csv(published_cont
 def test_a_network_that_does_not_publish_publishes_no_purchasing(published_contracts, anonymous):
     Network.objects.filter(pk=published_contracts.network.pk).update(publishes_open_data=False)
     assert anonymous.get(reverse("opendata:network_json", args=["ouvert"])).status_code == 404
+
+
+def _home_figures(client: Client, slug: str) -> dict[str, str]:
+    page = client.get("/").content.decode()
+    item = re.search(rf'data-network="{slug}">(.*?)</li>', page, re.S)
+    assert item, "the public home lists the network"
+    return {
+        key: re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", value))).strip()
+        for key, value in re.findall(r'data-figure="([a-z_]+)">(.*?)</dd>', item.group(1), re.S)
+    }
+
+
+def test_the_public_home_gives_each_network_its_open_data_headlines(territory, anonymous):
+    # 800 h validated, 8 FTE at 100 h, 2 contracts with a clause: the network page's figures.
+    assert _home_figures(anonymous, "ouvert") == {
+        "heures_insertion": "800 h",
+        "etp": "8",
+        "marches_avec_clause": "2",
+    }
+
+
+def test_the_public_home_never_shows_hours_that_the_network_page_masks(db, anonymous):
+    network = NetworkFactory(name="Petit réseau", slug="petit", hours_per_fte=100)
+    facilitator = FacilitatorFactory(network=network)
+    contract = ContractFactory(facilitator=facilitator, hours=500)
+    for _ in range(2):  # 2 persons: their hours are secret
+        HoursEntryFactory(
+            placement=PlacementFactory(contract=contract),
+            month=datetime.date(YEAR, 3, 1),
+            hours_worked=Decimal(120),
+        )
+
+    figures = _home_figures(anonymous, "petit")
+
+    assert figures["heures_insertion"] == "secret"
+    assert figures["etp"] == "secret"
+    assert "240" not in anonymous.get("/").content.decode()

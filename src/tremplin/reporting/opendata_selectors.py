@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
@@ -334,6 +335,25 @@ def open_data(
         series=series,
         purchasing=purchasing_of(contracts, network_records(network, buyer)),
     )
+
+
+# The figures a visitor of the public home reads for each network: the network page's own
+# (all years), so the same label gives the same number on both.
+HEADLINE_KEYS = ("heures_insertion", "etp", "marches_avec_clause")
+# The public home lists every publishing network: their figures are kept a few minutes
+# rather than computed for each visitor (figures move with validations, not by the second).
+HEADLINES_SECONDS = 600
+
+
+def network_headlines(network: Network, *, today: date) -> list[Figure]:
+    """The headline figures of ``network``'s open-data page, all years, masked alike."""
+    key = f"opendata:headlines:{network.pk}:{network.slug}:{today.isoformat()}"
+    figures: list[Figure] | None = cache.get(key)
+    if figures is None:
+        published = open_data(network, today=today).by_key
+        figures = [published[name] for name in HEADLINE_KEYS]
+        cache.set(key, figures, HEADLINES_SECONDS)
+    return figures
 
 
 # --- The same figures as a JSON document and as csv rows ---------------------------------

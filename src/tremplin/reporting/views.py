@@ -9,6 +9,7 @@ from django.utils import timezone
 from tremplin.organisations.access import scope_for
 from tremplin.reporting import indicators, matching_selectors, opendata_selectors, selectors
 from tremplin.reporting.alerts import alerts_for
+from tremplin.reporting.anonymity import MARK, THRESHOLD
 from tremplin.reporting.prescriber_selectors import prescriber_dashboard
 
 
@@ -17,10 +18,15 @@ def home(request: HttpRequest) -> HttpResponse:
     """The dashboard that fits the user: facilitator, coordinator, buyer or company; for a
     visitor, what Tremplin is, with the way to the open data and to sign in."""
     if not request.user.is_authenticated:
+        today = timezone.localdate()
+        networks = [
+            (network, opendata_selectors.network_headlines(network, today=today))
+            for network in opendata_selectors.published_networks()
+        ]
         return render(
             request,
             "reporting/public_home.html",
-            {"networks": list(opendata_selectors.published_networks())},
+            {"networks": networks, "mark": MARK, "threshold": THRESHOLD},
         )
     scope = scope_for(request.user)
     today = timezone.localdate()
