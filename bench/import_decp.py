@@ -203,9 +203,9 @@ def measure_import(path: str, slug: str) -> dict[str, Any]:
     phases: dict[str, float] = {}
     count_pass = decp_import._count
 
-    def timed_count(item: Any) -> int:
+    def timed_count(item: Any, *args: Any) -> int:
         start = time.perf_counter()
-        total = count_pass(item)
+        total = count_pass(item, *args)
         phases["count"] = time.perf_counter() - start
         return total
 

@@ -51,7 +51,9 @@ def decp_file(tmp_path):  # type: ignore[no-untyped-def]
     return path
 
 
-def killed_after_batches(monkeypatch, network, path, batches: int) -> DecpImport:  # type: ignore[no-untyped-def]
+def killed_after_batches(  # type: ignore[no-untyped-def]
+    monkeypatch, network, path, batches: int
+) -> DecpImport:
     """An import run by batches of 5 records whose process dies after ``batches`` batches."""
     cut = services._batches
     written = 0
@@ -88,9 +90,8 @@ def test_a_dead_import_is_run_on_and_writes_each_record_once(monkeypatch, networ
     done = decp_import.decp_import_recover()
 
     item.refresh_from_db()
-    assert done == [
-        f"Import DECP n° {item.pk} (decp.json) : relancé (10 enregistrements avaient déjà été écrits)."
-    ]
+    written = "10 enregistrements avaient déjà été écrits"
+    assert done == [f"Import DECP n° {item.pk} (decp.json) : relancé ({written})."]
     assert item.status == DecpImportStatus.DONE
     assert (item.records_read, item.created_count, item.updated_count) == (23, 23, 0)
     assert (item.unchanged_count, item.repeated_count, item.rejected_count) == (0, 0, 0)
