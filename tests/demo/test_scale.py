@@ -9,9 +9,10 @@ import pytest
 from django.db.models import Count, F, Max, Sum
 from django.test import Client
 
+from tremplin.core.postal_codes import postal_code_problem
 from tremplin.demo.scale import SCALES, generate
 from tremplin.inclusion.models import HoursEntry, Outcome, Participant, Placement
-from tremplin.organisations.models import Network, User
+from tremplin.organisations.models import Network, Organisation, User
 from tremplin.procurement.models import Clause, Contract
 
 TODAY = date(2026, 11, 23)
@@ -38,6 +39,11 @@ def _fingerprint(network: Network) -> tuple[object, ...]:
 def test_mini_scale_writes_territories_of_the_right_shape():
     result = generate("mini", seed=7, today=TODAY)
     scale = SCALES["mini"]
+
+    # Organisations are written straight to the database: their postal codes must be real.
+    codes = set(Organisation.objects.values_list("postal_code", flat=True))
+    assert codes
+    assert [code for code in codes if postal_code_problem(code)] == []
 
     assert Network.objects.filter(slug__startswith="echelle-").count() == scale.networks
     assert Contract.objects.count() == scale.contracts

@@ -469,7 +469,11 @@ class ScaleGenerator:
         def add(kind: str, name: str, employer_kind: str = "", buyer_kind: str = "") -> int:
             pk = next(ids)
             city = f"Commune {number:03d}-{rng.randrange(1, 60):02d}"
-            postal_code = f"{number % 96 + 1:02d}{rng.randrange(0, 1000):03d}"
+            # A real département (01–95); in Corsica (20) only 200xx and 201xx exist.
+            department = number % 95 + 1
+            postal_code = (
+                f"{department:02d}{rng.randrange(0, 200 if department == 20 else 1000):03d}"
+            )
             rows.append(
                 (
                     pk,
