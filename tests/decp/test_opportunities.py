@@ -172,8 +172,9 @@ rows_strategy = st.lists(
 )
 formulas = st.builds(
     DefaultFormula,
-    labour_share=st.decimals(min_value=0, max_value=1, places=2),
-    insertion_rate=st.decimals(min_value=0, max_value=1, places=3),
+    # A network's shares are above 0 % (a clause at 0 % would require nothing).
+    labour_share=st.decimals(min_value=Decimal("0.01"), max_value=1, places=2),
+    insertion_rate=st.decimals(min_value=Decimal("0.001"), max_value=1, places=3),
     hourly_cost=st.decimals(min_value=Decimal("0.01"), max_value=200, places=2),
     hours_per_fte=st.sampled_from([1607, 1820]),
 )

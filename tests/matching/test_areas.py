@@ -48,6 +48,8 @@ def test_an_area_covers_only_its_departments() -> None:
 @given(st.from_regex(r"\A(0[1-9]|[1-8][0-9]|9[0-5])[0-9]{3}\Z"))
 def test_a_metropolitan_postal_code_belongs_to_its_first_two_digits(postal_code: str) -> None:
     if postal_code.startswith("20"):
-        assert department_of(postal_code) in {"2A", "2B"}
+        # Corsica: 200xx and 201xx are Corse-du-Sud, 202xx and 206xx Haute-Corse, no other.
+        expected = {"0": "2A", "1": "2A", "2": "2B", "6": "2B"}.get(postal_code[2], "")
+        assert department_of(postal_code) == expected
     else:
         assert covers(postal_code[:2], postal_code)
