@@ -152,3 +152,42 @@ def test_an_import_of_a_hostile_file_fails_and_writes_nothing(network, hostile_f
     assert "un nombre compte plus de 100 chiffres" in item.error_message
     assert item.error_message.endswith("Rien n'a été importé.")
     assert not DecpRecord.objects.exists()
+
+
+def depth_of(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(depth_of, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(depth_of, value), default=0)
+    return 0
+
+
+TRICKY_TEXT = st.text(alphabet='ab"\\[]{}/é€0123456789\n', max_size=12)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | TRICKY_TEXT,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(TRICKY_TEXT, children, max_size=4)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(JSON_VALUES, st.booleans(), st.integers(min_value=1, max_value=40))
+def test_the_guard_measures_nesting_exactly_across_chunks(value, ascii_only, chunk_size):
+    # Brackets and quotes inside texts, escapes cut by a chunk's end: the guard refuses
+    # exactly the files nested deeper than its limit, read in chunks of any size.
+    from tremplin.decp.reader import Limits, _Guard
+
+    data = json.dumps([value], ensure_ascii=ascii_only).encode()
+    guard = _Guard(Limits(max_depth=4, max_number_digits=10_000))
+    refused = False
+    try:
+        for start in range(0, len(data), chunk_size):
+            guard.check(data[start : start + chunk_size])
+    except DecpFileError:
+        refused = True
+    assert refused == (depth_of([value]) > 4)
+    if not refused:
+        assert guard.depth == 0
+        assert guard.open_string == b""

@@ -433,11 +433,12 @@ class _Utf8Stream:
 # A JSON string whole, or (group 1) one the chunk's end cuts, with (group 2) an escape
 # the end cuts too. Possessive, so that each byte is looked at once.
 _STRINGS = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"|(")[^"\\]*+(?:\\.[^"\\]*+)*+(\\?)\Z')
-# What the guard looks at: quotes, backslashes, brackets and digits (as 0); the rest of
-# a chunk is dropped by one ``translate``, which leaves about a tenth of the bytes.
-_WHOLE_STRINGS = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"')
+# Once escapes are gone, a string is a quote, anything but a quote, and a quote.
+_PLAIN_STRINGS = re.compile(rb'"[^"]*+"')
+# What the guard looks at: quotes, brackets and digits (as 0); the rest of a chunk is
+# dropped by one ``translate``, which leaves about a tenth of the bytes.
 _SHAPE = bytes.maketrans(b"123456789[{]}", b"000000000(())")
-_NOT_SHAPE = bytes(byte for byte in range(256) if byte not in b'"\\[]{}0123456789')
+_NOT_SHAPE = bytes(byte for byte in range(256) if byte not in b'"[]{}0123456789')
 
 
 class _Guard:
@@ -449,27 +450,33 @@ class _Guard:
         self.limits = limits
         self.long_number = b"0" * (limits.max_number_digits + 1)
         self.depth = 0
-        self.open_string = b""  # the string the last chunk left open: ``"``, or ``"\`` mid-escape
+        self.open_string = b""  # ``"`` when the last chunk ended inside a string
+        self.backslash = b""  # an escape the last chunk's end cut in two
         self.digits = 0  # digits at the end of the last chunk (in a string or not)
         self.in_string_bytes = 0  # bytes of the string still open, whole chunks after chunks
 
     def check(self, chunk: bytes) -> bytes:
-        shape = chunk.translate(_SHAPE, _NOT_SHAPE)
+        raw = self.backslash + chunk
+        # Escapes first: an escaped backslash, then an escaped quote, are no delimiters.
+        plain = raw.replace(b"\\\\", b"")
+        self.backslash = b"\\" if plain.endswith(b"\\") else b""
+        plain = plain.replace(b'\\"', b"")
+        shape = plain.translate(_SHAPE, _NOT_SHAPE)
         if self.long_number in b"0" * self.digits + shape:
-            self._numbers(chunk)  # digits in a row: in a number, or only in a text?
+            self._numbers(raw)  # digits in a row: in a number, or only in a text?
         trailing = len(shape) - len(shape.rstrip(b"0"))
         self.digits = self.digits + trailing if trailing == len(shape) else trailing
         was_open = bool(self.open_string)
-        text = self.open_string + shape.translate(None, b"0")
-        escaping = (len(text) - len(text.rstrip(b"\\"))) % 2
-        # A quote after the text closes the string it ends in (after an escape's second
-        # character), or opens one that nothing closes and stays: that tells which.
-        rest, strings = _WHOLE_STRINGS.subn(b"", text + (b'x"' if escaping else b'"'))
+        # A quote after the text closes the string it ends in, or opens one that nothing
+        # closes and that stays: that tells which.
+        rest, strings = _PLAIN_STRINGS.subn(
+            b"", self.open_string + shape.translate(None, b"0") + b'"'
+        )
         if rest.endswith(b'"'):
             self.open_string = b""
-            outside = rest[: -1 - escaping]
+            outside = rest[:-1]
         else:
-            self.open_string = b'"\\' if escaping else b'"'
+            self.open_string = b'"'
             outside = rest
         if was_open and self.open_string and strings == 1:
             self.in_string_bytes += len(chunk)  # the whole chunk is inside one string
@@ -479,13 +486,12 @@ class _Guard:
                 )
         else:
             self.in_string_bytes = 0
-        self._nest(outside.translate(None, b"\\"))
+        self._nest(outside)
         return chunk
 
-    def _numbers(self, chunk: bytes) -> None:
+    def _numbers(self, raw: bytes) -> None:
         """The exact check, rare: digits in a row outside strings only."""
-        text = self.open_string + chunk
-        outside = _STRINGS.sub(rb"\1\2", text).translate(_SHAPE)
+        outside = _STRINGS.sub(rb"\1\2", self.open_string + raw).translate(_SHAPE)
         if self.long_number in b"0" * self.digits + outside:
             raise self._refused(
                 f"un nombre compte plus de {self.limits.max_number_digits} chiffres"
