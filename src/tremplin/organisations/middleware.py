@@ -19,8 +19,8 @@ class NetworkTimezoneMiddleware:
         if request.user.is_authenticated:
             network = primary_network(scope_for(request.user))
         request.network = network  # type: ignore[attr-defined]
-        if network is not None:
-            timezone.activate(zoneinfo.ZoneInfo(network.time_zone))
-        else:
-            timezone.deactivate()
-        return self.get_response(request)
+        # For this request only: activated for good, the zone would outlive the response and
+        # date whatever runs next in the thread by the last user's network.
+        zone = zoneinfo.ZoneInfo(network.time_zone) if network is not None else None
+        with timezone.override(zone):
+            return self.get_response(request)
