@@ -9,12 +9,12 @@ scene; on two of them the demo is loaded and read as its users would.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +52,27 @@ def _month(value: date, offset: int) -> tuple[int, int]:
     """(year, month) ``offset`` months after ``value``'s month, counted by hand."""
     index = value.year * 12 + value.month - 1 + offset
     return index // 12, index % 12 + 1
+
+
+# Months an evidence stays valid, as the reference list of eligible publics says.
+VALIDITY = {
+    "rsa": 3,
+    "long_term_job_seeker": 6,
+    "ass": 6,
+    "senior_job_seeker": 6,
+    "aah_invalidity": 12,
+    "qpv_resident": 12,
+}
+
+
+def _valid_until(checked_on: date, months: int) -> date:
+    year, month = _month(checked_on, months)
+    for day in (checked_on.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError(checked_on)
 
 
 def _ym(value: date) -> tuple[int, int]:
@@ -101,6 +122,13 @@ def _mayotte_scenes(plan: TerritoryPlan, today: date) -> None:
     assert len(declared) >= 20
     assert all(_ym(entry.month) < _ym(today) for entry in declared)
     assert sum(1 for p in placements if p.rejected_reason) == 2
+    # Evidence of people at work lapses within 30 days (validity from the reference list).
+    assert any(
+        today <= _valid_until(checked_on, VALIDITY[code]) <= today + timedelta(days=30)
+        for person in plan.people["cress"]
+        for code, _, checked_on in person.renewals
+        if code in VALIDITY
+    )
     assert all(_ym(entry.month) <= _month(today, -2) for p in placements for entry in p.entries)
 
 
@@ -186,6 +214,17 @@ def _check_loaded_demo(island_today: date) -> None:
     alerts = alerts_for(scope, today=island_today)
     assert alerts.late
     assert alerts.lapsing_count >= 1
+    # Evidence of people still at work lapses within the month (30 days, counted by hand).
+    lapsing_soon = ParticipantCriterion.objects.filter(
+        participant__facilitator__network=mayotte,
+        valid_until__gte=island_today,
+        valid_until__lte=island_today + timedelta(days=30),
+        participant__placements__start_date__lte=island_today,
+    ).filter(
+        Q(participant__placements__end_date__isnull=True)
+        | Q(participant__placements__end_date__gte=island_today)
+    )
+    assert lapsing_soon.exists()
     assert alerts.criteria_to_check >= 1
     assert alerts.hours_to_review >= 20
     assert alerts.outcomes_due >= 1

@@ -24,6 +24,7 @@ from tremplin.demo.planning import (
     Outcome,
     Population,
     allocate_hours,
+    anchor_lapsing,
     assign_people,
     check_people,
     mark_rejections,
@@ -559,6 +560,7 @@ def plan_essonne(today: date) -> TerritoryPlan:
         allocate_hours(rng, plans, employers, declare_chance=0.7)
         placements = [placement for plan in plans for placement in plan.placements]
         people[structure.key] = assign_people(rng, placements, _population(structure), today=today)
+        anchor_lapsing(people[structure.key], today, count=1)
         check_people(people[structure.key], today)
         contracts.extend(plans)
     mark_rejections(rng, contracts, 1)

@@ -22,6 +22,7 @@ from tremplin.demo.catalogue import (
 from tremplin.demo.planning import (
     Population,
     allocate_hours,
+    anchor_lapsing,
     assign_people,
     check_people,
     mark_rejections,
@@ -535,6 +536,7 @@ def plan_mayotte(today: date) -> TerritoryPlan:
     mark_rejections(rng, contracts, 2)
     placements = [placement for plan in contracts for placement in plan.placements]
     people = assign_people(rng, placements, POPULATION, today=today)
+    anchor_lapsing(people, today, count=3)
     check_people(people, today)
     realised = sum(placement.validated_hours for placement in placements)
     if realised != VALIDATED_HOURS:  # pragma: no cover - a planning bug

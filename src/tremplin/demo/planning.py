@@ -28,6 +28,8 @@ MIN_AMOUNT = Decimal(150_000)
 MAX_AMOUNT = Decimal(12_000_000)
 EVIDENCE_HINTS = {item.code: item.evidence_hint for item in DEFAULT_ELIGIBILITY_CRITERIA}
 VALIDITY_MONTHS = {item.code: item.validity_months for item in DEFAULT_ELIGIBILITY_CRITERIA}
+# Evidence anchored to lapse that many days after today (see ``anchor_lapsing``).
+LAPSING_IN_DAYS = 15
 REJECTION_REASONS = (
     "Relevé d'heures non signé par l'employeur : merci de renvoyer la fiche de pointage signée.",
     "Heures déclarées au-delà de la fin du contrat de travail transmis : joindre l'avenant.",
@@ -809,6 +811,41 @@ def _criteria(rng: random.Random, person: PersonPlan, population: Population, to
         person.prescriber = population.prescribers["rsa"]
     elif "rqth" in chosen or "aah_invalidity" in chosen:
         person.prescriber = population.prescribers["disabled"]
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier, or the last day of that month when it is shorter."""
+    month = add_months(month_start(day), -months)
+    return month.replace(day=min(day.day, days_in_month(month)))
+
+
+def anchor_lapsing(people: list[PersonPlan], today: date, *, count: int) -> None:
+    """Evidence lapsing soon: the evidence of ``count`` people at work was last checked so
+    that it lapses about two weeks from today (the facilitator's panel announces it)."""
+    lapses_on = today + timedelta(days=LAPSING_IN_DAYS)
+    anchored = 0
+    for person in people:
+        if anchored == count:
+            return
+        at_work = any(
+            placement.start_date <= today
+            and (placement.end_date is None or placement.end_date >= lapses_on)
+            for placement in person.placements
+        )
+        if not at_work:
+            continue
+        for code, _, checked_on in person.criteria:
+            months = VALIDITY_MONTHS[code]
+            if not months:
+                continue
+            renewed_on = _months_before(lapses_on, months)
+            if not checked_on <= renewed_on <= today:
+                continue
+            evidence = f"{EVIDENCE_HINTS[code]} ({french_month(renewed_on)})"
+            person.renewals = [item for item in person.renewals if item[0] != code]
+            person.renewals.append((code, evidence, renewed_on))
+            anchored += 1
+            break
 
 
 # Checks ----------------------------------------------------------------------------------
