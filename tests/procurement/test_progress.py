@@ -11,6 +11,7 @@ from tremplin.procurement.progress import (
     EXCEEDED_THRESHOLD,
     ON_TRACK_TOLERANCE,
     ProgressStatus,
+    contract_hours_still_owed,
     contract_progress,
     expected_hours_by,
     progress_status,
@@ -143,3 +144,39 @@ def test_ratio_remaining_and_expected_share():
     done = contract_progress(required=100, realised=150, start=START, end=END, today=END)
     assert done.remaining == 0
     assert done.ratio == Decimal("1.5")
+
+
+# What a contract still owes, lot clause by lot clause ----------------------------------------
+
+
+def test_a_surplus_on_one_lot_never_pays_another_lot_nor_the_rest_of_the_contract():
+    # 1 000 h required, of which lot 1 owes 400 h (700 h done) and lot 2 owes 300 h
+    # (100 h done); 50 h done off those lots. By hand: lot 1 owes nothing, lot 2 owes
+    # 200 h, the rest of the contract (1 000 - 400 - 300 = 300 h) owes 300 - 50 = 250 h.
+    owed = contract_hours_still_owed(
+        Decimal(1000), Decimal(850), [(Decimal(400), Decimal(700)), (Decimal(300), Decimal(100))]
+    )
+    assert owed == Decimal(450)
+
+
+def test_without_lot_clauses_a_contract_owes_its_shortfall_or_nothing():
+    assert contract_hours_still_owed(Decimal(1000), Decimal(700)) == Decimal(300)
+    assert contract_hours_still_owed(Decimal(1000), Decimal(1300)) == Decimal(0)
+
+
+@given(
+    required=st.integers(min_value=0, max_value=100_000),
+    off_lots=st.integers(min_value=0, max_value=100_000),
+    lots=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=50_000), st.integers(0, 50_000)), max_size=4
+    ),
+)
+def test_what_is_owed_is_never_less_than_any_part_owes(required, off_lots, lots):
+    realised = off_lots + sum(done for _, done in lots)
+    owed = contract_hours_still_owed(required, realised, lots)
+    each_lot = [max(0, lot_required - done) for lot_required, done in lots]
+    assert owed >= sum(each_lot)
+    # Never more than the whole obligation's shortfall plus the lots' surpluses it ignores.
+    surpluses = sum(max(0, done - lot_required) for lot_required, done in lots)
+    assert owed <= max(0, required - realised) + surpluses + sum(each_lot)
+    assert owed >= 0

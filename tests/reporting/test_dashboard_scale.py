@@ -15,24 +15,24 @@ from tremplin.reporting import selectors
 from tremplin.reporting.selectors import BUYERS_SHOWN, CONTRACTS_SHOWN
 
 
-def test_the_facilitator_dashboard_reads_in_five_queries(
+def test_the_facilitator_dashboard_reads_in_six_queries(
     territory, other_territory, today, django_assert_num_queries
 ):
     scope = scope_for(territory.structure.user)
 
-    # Structures, contracts with their hours, their buyers' and companies' names, the
-    # review queue, the participants.
-    with django_assert_num_queries(5):
+    # Structures, contracts with their hours, their lot clauses, their buyers' and
+    # companies' names, the review queue, the participants.
+    with django_assert_num_queries(6):
         dashboard = selectors.facilitator_dashboard(scope, today=today)
 
     assert dashboard.figures.contracts == len(territory.contracts)
 
 
-def test_the_buyer_dashboard_reads_in_three_queries(territory, today, django_assert_num_queries):
+def test_the_buyer_dashboard_reads_in_four_queries(territory, today, django_assert_num_queries):
     scope = scope_for(member_of(territory.buyers[0]))
 
-    # The buyer, its contracts with their hours, the companies' names.
-    with django_assert_num_queries(3):
+    # The buyer, its contracts with their hours, their lot clauses, the companies' names.
+    with django_assert_num_queries(4):
         dashboard = selectors.buyer_dashboard(scope, today=today)
 
     assert dashboard.contracts

@@ -105,7 +105,7 @@ def test_the_digest_does_not_query_per_contract(structure, size, django_assert_m
         late_contract(structure.organisation, f"2025-REC-{index:03d}")
     member_of(structure.organisation)  # two members, the same structure
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         digest()
 
     assert len(mail.outbox) == 2

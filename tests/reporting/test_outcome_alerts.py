@@ -58,7 +58,7 @@ def test_the_alert_does_not_query_per_exit(structure, size, django_assert_max_nu
     scope = scope_for(structure.user)
 
     # The same bound as the other alerts' (test_alerts.py): the follow-ups add one query.
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         alerts = alerts_for(scope, today=TODAY)
 
     assert alerts.outcomes_due == size

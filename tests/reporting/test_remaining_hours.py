@@ -169,6 +169,13 @@ def test_a_lot_surplus_does_not_pay_another_lot(structure, two_lots):
     assert "Restant à réaliser 300 h" in page
 
 
+def test_the_buyer_home_owes_each_lot_its_own(two_lots):
+    """The dashboards compute each contract's figure from the rows they read: the same
+    300 h as the database's sum."""
+    text = text_of(client_of(member_of(two_lots.buyer)).get(reverse("home")))
+    assert "dont 300 h restant à réaliser" in text
+
+
 def test_hours_without_a_lot_pay_the_rest_of_the_contract(structure, two_lots):
     """A contract-wide clause of 400 h beside the lots: 100 h validated on no lot leave
     300 h of it, and the lots still owe their 300 h."""

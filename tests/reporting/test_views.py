@@ -334,8 +334,9 @@ def test_anonymous_users_are_sent_to_log_in(client, db, url):
 BASE_QUERIES = 6
 # The compact chart of hours by month (realised, then the contracts' obligations).
 CHART_QUERIES = 2
-# The buyer's dashboard: its organisations, its contracts with their hours, their names.
-HOME_QUERIES = BASE_QUERIES + 3 + CHART_QUERIES
+# The buyer's dashboard: its organisations, its contracts with their hours, their lot
+# clauses, their names.
+HOME_QUERIES = BASE_QUERIES + 4 + CHART_QUERIES
 # The facilitator's: structures, contracts with their hours, names, review queue,
 # participants; then its "À traiter" panel: four queries, five when evidence lapses.
 # The figures of hiring needs, referrals and pathways (reporting.matching_selectors).

@@ -18,6 +18,7 @@ contract's own figure comes from there too, or from ``hours_still_owed`` for one
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -49,6 +50,30 @@ def expected_hours_by(required: Decimal, start: date, end: date, today: date) ->
 def hours_still_owed(required: Decimal | int, realised: Decimal | int) -> Decimal:
     """What one obligation still owes: a surplus is not a debt of the other side."""
     return max(Decimal(0), Decimal(required) - Decimal(realised))
+
+
+def contract_hours_still_owed(
+    required: Decimal | int,
+    realised: Decimal | int,
+    lot_clauses: Iterable[tuple[Decimal | int, Decimal | int]] = (),
+) -> Decimal:
+    """What a contract still owes when some of its lots carry their own clause.
+
+    ``lot_clauses`` are (hours required, hours realised on that lot) of each lot clause;
+    ``required`` and ``realised`` are the contract's whole. Each lot clause owes its own
+    shortfall; the rest of the obligation (beyond the lots' clauses) is paid by the hours
+    that are not on those lots. The same rule as ``selectors.remaining_hours_expression``.
+    """
+    lots = [
+        (Decimal(lot_required), Decimal(lot_realised)) for lot_required, lot_realised in lot_clauses
+    ]
+    if not lots:
+        return hours_still_owed(required, realised)
+    lots_owed = sum((hours_still_owed(*lot) for lot in lots), Decimal(0))
+    lots_balance = sum(
+        (lot_required - lot_realised for lot_required, lot_realised in lots), Decimal(0)
+    )
+    return lots_owed + hours_still_owed(Decimal(required) - lots_balance, realised)
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,33 @@ def remaining_hours_expression(
     )
 
 
+def lot_clause_hours(
+    contracts: QuerySet[Contract],
+) -> dict[int, list[tuple[Decimal, Decimal]]]:
+    """(hours required, hours validated on the lot) of each lot clause of ``contracts``,
+    by contract: one query, for ``progress.contract_hours_still_owed`` on rows already
+    read (few contracts have lot clauses; their lots' hours are summed here only)."""
+    entries = "lot__placements__hours_entries"
+    rows = (
+        Clause.objects.filter(contract__in=contracts.order_by().values("pk"), lot__isnull=False)
+        .order_by()
+        .values("pk", "contract_id", "hours_required")
+        .annotate(
+            realised=Coalesce(
+                Sum(f"{entries}__total_hours", filter=Q(**{f"{entries}__status": VALIDATED})),
+                NO_HOURS,
+                output_field=HOURS_FIELD,
+            )
+        )
+    )
+    found: dict[int, list[tuple[Decimal, Decimal]]] = {}
+    for row in rows:
+        found.setdefault(row["contract_id"], []).append(
+            (Decimal(row["hours_required"]), Decimal(row["realised"]))
+        )
+    return found
+
+
 def remaining_hours(contracts: QuerySet[Contract], *, until: date | None = None) -> Decimal:
     """« Restant à réaliser » of ``contracts`` together (one query, summed in the database)."""
     total = contracts.order_by().aggregate(

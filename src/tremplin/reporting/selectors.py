@@ -25,7 +25,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -49,8 +48,12 @@ from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Membership, Network, Organisation
 from tremplin.procurement.enums import PROGRESS_STATUS_COLOURS, ProgressStatusChoice
 from tremplin.procurement.models import Contract
-from tremplin.procurement.progress import ProgressStatus, contract_progress
-from tremplin.procurement.selectors import remaining_hours_expression
+from tremplin.procurement.progress import (
+    ProgressStatus,
+    contract_hours_still_owed,
+    contract_progress,
+)
+from tremplin.procurement.selectors import lot_clause_hours
 
 HOURS_FIELD = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal(0)
@@ -313,9 +316,15 @@ def _with_hours(contracts: QuerySet[Contract], *, names: bool = True) -> list[di
             validated=_hours_of_contract(HoursStatus.VALIDATED),
             declared=_hours_of_contract(HoursStatus.DECLARED),
         )
-        .annotate(remaining=remaining_hours_expression(validated=F("validated")))
-        .values("pk", *ROW_FIELDS, "validated", "declared", "remaining")
+        .values("pk", *ROW_FIELDS, "validated", "declared")
     )
+    # What each contract still owes, from the hours just read; its lot clauses (rare) in
+    # one more query. In SQL, the validated subquery would be run again for each use.
+    lot_clauses = lot_clause_hours(contracts)
+    for row in rows:
+        row["remaining"] = contract_hours_still_owed(
+            row["hours_required"], row["validated"] or 0, lot_clauses.get(row["pk"], ())
+        )
     found: dict[int, str] = {}
     if names:
         organisation_ids = {row["buyer_id"] for row in rows}
