@@ -26,6 +26,8 @@ from tremplin.demo.scenario import TerritoryPlan
 from tremplin.demo.territories import demo_summary, load_demo, reset_demo
 from tremplin.inclusion.enums import CriterionStatus, HoursStatus
 from tremplin.inclusion.models import HoursEntry, HoursPool, ParticipantCriterion, PooledMonth
+from tremplin.matching.enums import NeedStatusChoice
+from tremplin.matching.models import HiringNeed, Referral
 from tremplin.organisations.access import scope_for
 from tremplin.organisations.models import Network, Organisation, User
 from tremplin.procurement.progress import ProgressStatus
@@ -238,6 +240,18 @@ def _check_loaded_demo(island_today: date) -> None:
     placement = hire.participant.placements.get()
     assert placement.employer.name == "Lagon BTP"
     assert placement.hours_entries.filter(status=HoursStatus.DECLARED).count() == 2
+    # Lagon BTP's recruitment: needs at every status, one filled by a person the CRESS
+    # already followed on other contracts (her pathway grows).
+    needs = HiringNeed.objects.filter(employer__name="Lagon BTP")
+    assert set(needs.values_list("status", flat=True)) == set(NeedStatusChoice.values)
+    returning = [
+        referral.participant
+        for referral in Referral.objects.filter(
+            status="hired", need__contract__facilitator__network=mayotte
+        ).select_related("participant")
+        if referral.participant.placements.count() >= 3
+    ]
+    assert returning
     # Essonne's pooled job shared among several buyers, all months validated but the last.
     pool = HoursPool.objects.get(facilitator__network__slug="essonne")
     assert len({p.contract.buyer_id for p in pool.placements.select_related("contract")}) >= 2

@@ -23,6 +23,7 @@ from tremplin.demo.planning import (
     Population,
     allocate_hours,
     anchor_lapsing,
+    anchor_returning,
     assign_people,
     check_people,
     mark_rejections,
@@ -537,6 +538,7 @@ def plan_mayotte(today: date) -> TerritoryPlan:
     placements = [placement for plan in contracts for placement in plan.placements]
     people = assign_people(rng, placements, POPULATION, today=today)
     anchor_lapsing(people, today, count=3)
+    anchor_returning(people, today, away_from=COMPANY)
     check_people(people, today)
     realised = sum(placement.validated_hours for placement in placements)
     if realised != VALIDATED_HOURS:  # pragma: no cover - a planning bug

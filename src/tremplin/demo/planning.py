@@ -30,6 +30,9 @@ EVIDENCE_HINTS = {item.code: item.evidence_hint for item in DEFAULT_ELIGIBILITY_
 VALIDITY_MONTHS = {item.code: item.validity_months for item in DEFAULT_ELIGIBILITY_CRITERIA}
 # Evidence anchored to lapse that many days after today (see ``anchor_lapsing``).
 LAPSING_IN_DAYS = 15
+# A returning person's last placement ended at least that many days before today (with
+# margin over the two months the recruitment flow asks for).
+RETURNING_AFTER_DAYS = 75
 REJECTION_REASONS = (
     "Relevé d'heures non signé par l'employeur : merci de renvoyer la fiche de pointage signée.",
     "Heures déclarées au-delà de la fin du contrat de travail transmis : joindre l'avenant.",
@@ -223,6 +226,8 @@ class PersonPlan:
     # Evidence checked again, recently, for people still at work (code, evidence, date).
     renewals: list[tuple[str, str, date]] = field(default_factory=list)
     placements: list[PlacementPlan] = field(default_factory=list)
+    # Her exit is not recorded yet: a prescriber brings her back for a new job.
+    exit_open: bool = False
 
 
 @dataclass(frozen=True)
@@ -846,6 +851,26 @@ def anchor_lapsing(people: list[PersonPlan], today: date, *, count: int) -> None
             person.renewals.append((code, evidence, renewed_on))
             anchored += 1
             break
+
+
+def anchor_returning(people: list[PersonPlan], today: date, *, away_from: str) -> None:
+    """A person whose pathway crossed two contracts and two employers (none of them
+    ``away_from``), all ended two months before today at least, and whose exit is not
+    recorded: the recruitment flow hires her again. The first such person is chosen."""
+    ended_by = today - timedelta(days=RETURNING_AFTER_DAYS)
+    for person in people:
+        placements = person.placements
+        if (
+            len({placement.contract_reference for placement in placements}) >= 2
+            and len({placement.employer for placement in placements}) >= 2
+            and all(placement.employer != away_from for placement in placements)
+            and all(
+                placement.end_date is not None and placement.end_date < ended_by
+                for placement in placements
+            )
+        ):
+            person.exit_open = True
+            return
 
 
 # Checks ----------------------------------------------------------------------------------

@@ -410,6 +410,8 @@ class TerritoryWriter:
         entries: list[tuple[EsfEntry, User]] = []
         for written in self.people:
             drawn = draw_outcomes(self.outcome_rng, written.placements, today)
+            if written.plan.exit_open:
+                drawn = []  # drawn all the same: the next people's draws stay the same
             outcomes += [(outcome, written.actor) for outcome in drawn]
             if self.plan.slug == "essonne" and written.facilitator.startswith("plie-"):
                 exit_date = drawn[0].exit_date if drawn else _exit_date(written.placements, today)
