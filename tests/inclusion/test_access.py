@@ -284,6 +284,9 @@ PERSONAL: dict[str, Call] = {
     ),
     "pooled_month_validate": Call("post", lambda d: [_pooled_month(d).pk]),
     "pooled_month_remove": Call("post", lambda d: [_pooled_month(d).pk]),
+    "pooled_month_reopen": Call(
+        "post", lambda d: [_pooled_month(d).pk], lambda d: {"reason": "Erreur"}
+    ),
 }
 # Lists: each user sees the rows of their own structures only.
 LISTS: dict[str, Call] = {

@@ -90,6 +90,7 @@ class EventAction(models.TextChoices):
     POOL_SHARES_CHANGED = "pool_shares_changed", "Répartition de la mutualisation modifiée"
     POOLED_MONTH_RECORDED = "pooled_month_recorded", "Mois d'heures mutualisées enregistré"
     POOLED_MONTH_VALIDATED = "pooled_month_validated", "Mois d'heures mutualisées validé"
+    POOLED_MONTH_REOPENED = "pooled_month_reopened", "Mois d'heures mutualisées rouvert"
     POOLED_MONTH_REMOVED = "pooled_month_removed", "Mois d'heures mutualisées retiré"
 
 

@@ -403,7 +403,9 @@ def pooled_month_record(
     """Record (or correct) a month of the pooled job and split it among the contracts.
 
     A corrected month goes back to review unless validated here; the person's monthly
-    ceiling applies to the month's total, not to each part.
+    ceiling applies to the month's total, not to each part. A validated month is not
+    changed: it is reopened first (``pooled_month_reopen``); the same hours again change
+    nothing.
     """
     pool = HoursPool.objects.select_for_update().select_related("participant").get(pk=pool.pk)
     _check_facilitator(actor, pool.facilitator_id)
@@ -412,6 +414,23 @@ def pooled_month_record(
     before = snapshot(pooled, POOLED_MONTH_FIELDS) if pooled else None
     if pooled is None:
         pooled = PooledMonth(pool=pool, month=month, declared_by=actor)
+    elif pooled.status == HoursStatus.VALIDATED:
+        # Compared as numbers: 151,67 typed in the form is the 151.67 recorded.
+        if pooled.hours_worked == Decimal(hours_worked) and pooled.training_hours == Decimal(
+            training_hours or 0
+        ):
+            return pooled
+        raise ValidationError(
+            {
+                "month": services.validated_month_error(
+                    month=month,
+                    name=str(pool.participant),
+                    by_facilitator=True,
+                    page="de la mutualisation",
+                )
+            },
+            code="validated",
+        )
     pooled.hours_worked = Decimal(hours_worked)
     pooled.training_hours = Decimal(training_hours or 0)
     _check_month(pool, pooled)
@@ -475,6 +494,42 @@ def pooled_month_validate(*, actor: User | None, pooled: PooledMonth) -> PooledM
     )
     _write_split(
         actor=actor, pooled=pooled, placements=_pool_placements(pool), participant=pool.participant
+    )
+    return pooled
+
+
+@transaction.atomic
+def pooled_month_reopen(*, actor: User | None, pooled: PooledMonth, reason: str) -> PooledMonth:
+    """The facilitator structure that follows the person reopens a validated pooled month
+    to correct it: the month and its part on every contract go back to review together.
+    The pooled month's one event keeps who reopened it, when and why; its parts change no
+    hour, so they get none of their own."""
+    if not reason.strip():
+        raise ValidationError({"reason": services.REOPEN_REASON_REQUIRED})
+    pooled = (
+        PooledMonth.objects.select_for_update()
+        .select_related("pool__participant")
+        .get(pk=pooled.pk)
+    )
+    participant = pooled.pool.participant
+    if actor is not None and not is_member(actor, participant.facilitator_id):
+        raise ValidationError(services.REOPENER_ONLY, code="not_reviewer")
+    if pooled.status != HoursStatus.VALIDATED:
+        raise ValidationError(services.not_validated_error(pooled.month), code="not_validated")
+    before = snapshot(pooled, POOLED_MONTH_FIELDS)
+    pooled.status = HoursStatus.DECLARED
+    pooled.reviewed_by, pooled.reviewed_at = None, None
+    pooled.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    HoursEntry.objects.filter(pooled_month=pooled).update(
+        status=HoursStatus.DECLARED, rejection_reason="", reviewed_by=None, reviewed_at=None
+    )
+    _record(
+        actor=actor,
+        participant=participant,
+        action=EventAction.POOLED_MONTH_REOPENED,
+        instance=pooled,
+        before=before,
+        after={**snapshot(pooled, POOLED_MONTH_FIELDS), "reason": reason.strip()},
     )
     return pooled
 

@@ -24,7 +24,7 @@ from tremplin.core.parameters import id_parameter
 from tremplin.core.templatetags.french import hours as format_hours
 from tremplin.inclusion import pool_selectors, pool_services, pooling, services
 from tremplin.inclusion.enums import HOURS_STATUS_COLOURS, HoursStatus
-from tremplin.inclusion.forms import HoursForm
+from tremplin.inclusion.forms import HoursForm, ReopenForm
 from tremplin.inclusion.models import HoursPool, Placement, PooledMonth
 from tremplin.inclusion.pool_forms import PoolForm, PoolRuleForm
 from tremplin.inclusion.selectors import search_job_titles
@@ -315,6 +315,34 @@ def pooled_month_validate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         f"Heures de {_month_label(pooled.month)} validées sur chacun des marchés.",
     )
+    url = reverse("inclusion:pool_detail", args=[pooled.pool_id])
+    return HttpResponseRedirect(f"{url}#mois")
+
+
+@require_POST
+def pooled_month_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """A validated pooled month reopened, with the reason, to be corrected."""
+    scope = facilitator_scope(request.user)
+    pooled = _pooled_month(scope, pk)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            pool_services.pooled_month_reopen(
+                actor=request.user,  # type: ignore[arg-type]
+                pooled=pooled,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+    if form.errors:
+        for message in form.errors.get("reason", []) or form.non_field_errors():
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            f"Le mois de {_month_label(pooled.month)} de {pooled.pool.participant} est rouvert "
+            "sur chacun des marchés : corrigez ses heures, puis validez-les.",
+        )
     url = reverse("inclusion:pool_detail", args=[pooled.pool_id])
     return HttpResponseRedirect(f"{url}#mois")
 

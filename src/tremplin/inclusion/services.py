@@ -457,10 +457,13 @@ def network_today(network: Network) -> date:
     return timezone.localdate(timezone=ZoneInfo(network.time_zone))
 
 
-def validated_month_error(*, month: date, name: str, by_facilitator: bool) -> str:
-    """Why a validated month is not changed by a declaration or an import."""
+def validated_month_error(
+    *, month: date, name: str, by_facilitator: bool, page: str = "de la mise en emploi"
+) -> str:
+    """Why a validated month is not changed by a declaration or an import; ``page`` is
+    where its "Rouvrir" button is (a pooled month is reopened on its pool's page)."""
     remedy = (
-        "rouvrez-le d'abord (bouton « Rouvrir » de la mise en emploi), en disant pourquoi."
+        f"rouvrez-le d'abord (bouton « Rouvrir » {page}), en disant pourquoi."
         if by_facilitator
         else "si une correction est nécessaire, demandez à la structure de facilitation de le "
         "rouvrir."
@@ -469,6 +472,14 @@ def validated_month_error(*, month: date, name: str, by_facilitator: bool) -> st
         f"Le mois {_of_month(month)} de {name} est déjà validé : ses heures ne sont plus "
         f"modifiées par une déclaration ni par un import ; {remedy}"
     )
+
+
+def not_validated_error(month: date) -> str:
+    """Why a month that is not validated is not reopened."""
+    return f"Le mois {_of_month(month)} n'est pas validé : il se corrige sans être rouvert."
+
+
+REOPEN_REASON_REQUIRED = "Indiquez pourquoi vous rouvrez ce mois."
 
 
 def negative_hours_error(value: Decimal) -> str | None:
@@ -683,7 +694,7 @@ def hours_reopen(*, actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
     """A facilitator reopens a validated month to correct it: the month goes back to
     review ("declared"), and the history keeps who reopened it, when and why."""
     if not reason.strip():
-        raise ValidationError({"reason": "Indiquez pourquoi vous rouvrez ce mois."})
+        raise ValidationError({"reason": REOPEN_REASON_REQUIRED})
     entry = (
         HoursEntry.objects.select_for_update()
         .select_related("placement__participant")
@@ -693,10 +704,7 @@ def hours_reopen(*, actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
     if entry.pooled_month_id is not None:
         raise ValidationError(pooled_hours_message(entry.placement.pool_id), code="pooled")
     if entry.status != HoursStatus.VALIDATED:
-        raise ValidationError(
-            f"Le mois {_of_month(entry.month)} n'est pas validé : il se corrige sans être rouvert.",
-            code="not_validated",
-        )
+        raise ValidationError(not_validated_error(entry.month), code="not_validated")
     before = snapshot(entry, HOURS_FIELDS)
     entry.status = HoursStatus.DECLARED
     entry.rejection_reason = ""

@@ -103,6 +103,11 @@ urlpatterns += [
         name="pooled_month_validate",
     ),
     path(
+        "mutualisations/mois/<int:pk>/rouvrir/",
+        pool_views.pooled_month_reopen,
+        name="pooled_month_reopen",
+    ),
+    path(
         "mutualisations/mois/<int:pk>/retirer/",
         pool_views.pooled_month_remove,
         name="pooled_month_remove",
