@@ -42,7 +42,12 @@ from tremplin.organisations.access import UserScope, scope_for
 from tremplin.procurement.explain import Explanation, explain
 from tremplin.procurement.models import Clause, Contract
 from tremplin.procurement.obligation import Obligation
-from tremplin.procurement.selectors import ContractRow, clauses_of, progress_of
+from tremplin.procurement.selectors import (
+    ContractRow,
+    clauses_of,
+    progress_of,
+    with_remaining,
+)
 
 CONTRACTS_PER_PAGE = 25
 TO_CORRECT_SHOWN = 10
@@ -129,7 +134,7 @@ def company_contract_export_rows(
     scope: UserScope, search: str, today: datetime.date
 ) -> list[list[Value]]:
     """The company's contracts as on its home page, every page (three queries)."""
-    contracts = list(selectors.company_contract_export(scope, search=search))
+    contracts = with_remaining(selectors.company_contract_export(scope, search=search))
     own = selectors.company_hours_by_contract(scope, [contract.pk for contract in contracts])
     rows: list[list[Value]] = []
     for contract in contracts:
@@ -168,7 +173,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     paginator = Paginator(selectors.company_contract_list(scope, search=search), CONTRACTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    contracts = list(page.object_list)
+    contracts = with_remaining(page.object_list)
     today = timezone.localdate()
     own = selectors.company_hours_by_contract(scope, [contract.pk for contract in contracts])
     rows = [

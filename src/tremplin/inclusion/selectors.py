@@ -47,7 +47,12 @@ from tremplin.organisations.enums import OrganisationKind
 from tremplin.organisations.models import Membership, Network, Organisation
 from tremplin.organisations.selectors import employers_for_placements, organisations_visible_to
 from tremplin.procurement.models import Clause, Contract, Lot
-from tremplin.procurement.selectors import contracts_visible_to, remaining_hours, with_hours
+from tremplin.procurement.selectors import (
+    contracts_visible_to,
+    remaining_hours,
+    with_hours,
+    with_remaining,
+)
 
 
 def participants_visible_to(scope: UserScope) -> QuerySet[Participant]:
@@ -634,8 +639,9 @@ def company_contract_list(scope: UserScope, *, search: str = "") -> QuerySet[Con
 
 
 def company_contract_detail(scope: UserScope, pk: int) -> Contract:
-    """One of the company's contracts (raises Contract.DoesNotExist otherwise)."""
-    return (
+    """One of the company's contracts (raises Contract.DoesNotExist otherwise), with what
+    it still owes."""
+    contract = (
         with_hours(company_contracts_visible_to(scope).filter(pk=pk))
         .select_related("buyer", "awarded_company", "facilitator__network")
         .prefetch_related(
@@ -645,6 +651,7 @@ def company_contract_detail(scope: UserScope, pk: int) -> Contract:
         )
         .get()
     )
+    return with_remaining([contract])[0]
 
 
 @dataclass(frozen=True)

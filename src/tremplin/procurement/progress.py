@@ -11,9 +11,9 @@ realised (validated) with the obligation and with that expectation:
 - ``late``: less than that.
 
 What remains to be done is what each clause still owes, never less than zero per clause:
-hours realised beyond one clause's obligation (a contract, a lot) never pay another's. The
-database sums it over many contracts (``procurement.selectors.remaining_hours``); a
-contract's own figure comes from there too, or from ``hours_still_owed`` for one clause.
+hours realised beyond one clause's obligation (a contract, a lot) never pay another's
+(``contract_hours_still_owed``; the selectors feed it the hours they read, and
+``procurement.selectors.remaining_hours`` adds it up over many contracts).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def contract_hours_still_owed(
     ``lot_clauses`` are (hours required, hours realised on that lot) of each lot clause;
     ``required`` and ``realised`` are the contract's whole. Each lot clause owes its own
     shortfall; the rest of the obligation (beyond the lots' clauses) is paid by the hours
-    that are not on those lots. The same rule as ``selectors.remaining_hours_expression``.
+    that are not on those lots.
     """
     lots = [
         (Decimal(lot_required), Decimal(lot_realised)) for lot_required, lot_realised in lot_clauses
@@ -122,7 +122,7 @@ def contract_progress(
     remaining: Decimal | int | None = None,
 ) -> Progress:
     """``remaining`` is what the contract's clauses still owe, clause by clause (see
-    ``procurement.selectors.remaining_hours``); without it, the contract is one clause."""
+    ``contract_hours_still_owed``); without it, the contract is one clause."""
     required = Decimal(required)
     realised = Decimal(realised)
     if start is None or end is None or end < start:
