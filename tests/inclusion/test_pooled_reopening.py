@@ -174,3 +174,26 @@ def test_a_reason_is_required_and_only_a_validated_month_is_reopened(structure, 
     again = structure.client.post(reopen_url(pooled_month), {"reason": "Erreur"}, follow=True)
     assert "n'est pas validé : il se corrige sans être rouvert." in page_text(again)
     assert InclusionEvent.objects.filter(action=EventAction.POOLED_MONTH_REOPENED).count() == 1
+
+
+def test_a_validated_pooled_month_is_not_removed_without_being_reopened(structure, validated):
+    pooled_month = PooledMonth.objects.get(pool=validated.pool)
+    before = stored()
+    remove_url = reverse("inclusion:pooled_month_remove", args=[pooled_month.pk])
+
+    pool_page = reverse("inclusion:pool_detail", args=[validated.pool.pk])
+    page = page_text(structure.client.get(pool_page))
+    response = structure.client.post(remove_url, follow=True)
+
+    assert "Retirer" not in page  # only « Rouvrir » is offered on a validated month
+    assert "est validé : il ne se retire pas. Rouvrez-le d'abord" in page_text(response)
+    assert stored() == before
+    with pytest.raises(ValidationError, match="il ne se retire pas"):
+        pool_services.pooled_month_remove(actor=structure.user, pooled=pooled_month)
+
+    pool_services.pooled_month_reopen(
+        actor=structure.user, pooled=pooled_month, reason="Mois saisi sur la mauvaise personne"
+    )
+    pool_services.pooled_month_remove(actor=structure.user, pooled=pooled_month)
+    assert not PooledMonth.objects.filter(pk=pooled_month.pk).exists()
+    assert not HoursEntry.objects.filter(pooled_month=pooled_month).exists()

@@ -536,7 +536,8 @@ def pooled_month_reopen(*, actor: User | None, pooled: PooledMonth, reason: str)
 
 @transaction.atomic
 def pooled_month_remove(*, actor: User | None, pooled: PooledMonth) -> None:
-    """Remove a pooled month and its parts on every contract."""
+    """Remove a pooled month and its parts on every contract (a validated month is
+    reopened first)."""
     pooled = (
         PooledMonth.objects.select_for_update()
         .select_related("pool__participant")
@@ -544,6 +545,8 @@ def pooled_month_remove(*, actor: User | None, pooled: PooledMonth) -> None:
     )
     pool = pooled.pool
     _check_facilitator(actor, pool.facilitator_id)
+    if pooled.status == HoursStatus.VALIDATED:
+        raise ValidationError(services.validated_month_removal_error(pooled.month))
     for entry in HoursEntry.objects.select_for_update().filter(pooled_month=pooled):
         _record(
             actor=actor,

@@ -351,8 +351,15 @@ def pooled_month_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def pooled_month_remove(request: HttpRequest, pk: int) -> HttpResponse:
     scope = facilitator_scope(request.user)
     pooled = _pooled_month(scope, pk)
-    pool_services.pooled_month_remove(actor=request.user, pooled=pooled)  # type: ignore[arg-type]
-    messages.success(request, f"Heures de {_month_label(pooled.month)} retirées de chaque marché.")
+    try:
+        pool_services.pooled_month_remove(actor=request.user, pooled=pooled)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, f"Heures de {_month_label(pooled.month)} retirées de chaque marché."
+        )
     url = reverse("inclusion:pool_detail", args=[pooled.pool_id])
     return HttpResponseRedirect(f"{url}#mois")
 

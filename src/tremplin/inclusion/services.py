@@ -474,6 +474,15 @@ def validated_month_error(
     )
 
 
+def validated_month_removal_error(month: date) -> str:
+    """Why a validated month is not removed: removing it, then typing it again, would
+    change it without reopening it."""
+    return (
+        f"Le mois {_of_month(month)} est validé : il ne se retire pas. Rouvrez-le d'abord "
+        "(bouton « Rouvrir »), en disant pourquoi."
+    )
+
+
 def not_validated_error(month: date) -> str:
     """Why a month that is not validated is not reopened."""
     return f"Le mois {_of_month(month)} n'est pas validé : il se corrige sans être rouvert."
