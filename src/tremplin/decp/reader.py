@@ -60,6 +60,10 @@ class Limits(NamedTuple):
     max_depth: int = 64  # nested lists and objects, the file's own levels included
     max_number_digits: int = 100  # digits in a row in one number
     max_string_bytes: int = 1024 * 1024  # one text (key or value), checked by chunks
+    # False only to read again bytes that a guarded reading of the same file has just
+    # checked (the import's second pass, after its counting pass): the guard costs a
+    # few microseconds per record and reading.
+    check: bool = True
 
 
 DEFAULT_LIMITS = Limits()
@@ -154,7 +158,8 @@ def _read_head(stream: BinaryIO, limits: Limits) -> bytes:
         raise DecpFileError(
             "Ce fichier n'est pas au format JSON : un fichier DECP commence par « { » ou « [ »."
         )
-    _Guard(limits).check(head)
+    if limits.check:
+        _Guard(limits).check(head)
     return head
 
 
@@ -411,7 +416,10 @@ class _Utf8Stream:
         self._pending: bytes | None = head or None
         self._rest = rest
         self._decoder = codecs.getincrementaldecoder("utf-8")("tremplin-decp-cp1252")
-        self._guard = _Guard(limits)
+        self._guard = _Guard(limits) if limits.check else None
+
+    def _checked(self, chunk: bytes) -> bytes:
+        return self._guard.check(chunk) if self._guard is not None else chunk
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson asks for nothing to learn whether the file gives bytes
@@ -422,12 +430,12 @@ class _Utf8Stream:
             else:
                 chunk = self._rest.read(size if size and size > 0 else CHUNK_SIZE)
             if not chunk:
-                return self._guard.check(self._decoder.decode(b"", final=True).encode("utf-8"))
+                return self._checked(self._decoder.decode(b"", final=True).encode("utf-8"))
             if chunk.isascii() and not self._decoder.getstate()[0]:
-                return self._guard.check(chunk)
+                return self._checked(chunk)
             text = self._decoder.decode(chunk)
             if text:  # an empty text is a sequence cut by the chunk's end: read on
-                return self._guard.check(text.encode("utf-8"))
+                return self._checked(text.encode("utf-8"))
 
 
 # A JSON string whole, or (group 1) one the chunk's end cuts, with (group 2) an escape
