@@ -4,6 +4,7 @@ the rules (dates of a contract, overlaps, the month's ceiling) and write."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -12,9 +13,11 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from tremplin.core.forms import attach_errors
 from tremplin.core.models import RomeJobTitle
 from tremplin.core.parameters import id_parameter
 from tremplin.core.validators import validate_postal_code
+from tremplin.inclusion import services
 from tremplin.inclusion.enums import ExecutionMode, QualificationLevel, Sex
 from tremplin.inclusion.models import EligibilityCriterion
 from tremplin.organisations.models import Organisation
@@ -333,8 +336,18 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label="Pourquoi rouvrir ce mois",
         max_length=300,
-        error_messages={"required": "Indiquez pourquoi vous rouvrez ce mois."},
+        error_messages={"required": services.REOPEN_REASON_REQUIRED},
     )
+
+    def reopen(self, reopen: Callable[[str], object]) -> list[str]:
+        """Call ``reopen`` with the reason typed (a month's or a pooled month's service);
+        the French reasons why it was not reopened, none when it was."""
+        if self.is_valid():
+            try:
+                reopen(self.cleaned_data["reason"])
+            except ValidationError as error:
+                attach_errors(self, error)
+        return list(self.errors.get("reason", []) or self.non_field_errors())
 
 
 class ReviewFilterForm(forms.Form):

@@ -324,20 +324,16 @@ def pooled_month_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """A validated pooled month reopened, with the reason, to be corrected."""
     scope = facilitator_scope(request.user)
     pooled = _pooled_month(scope, pk)
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            pool_services.pooled_month_reopen(
-                actor=request.user,  # type: ignore[arg-type]
-                pooled=pooled,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-    if form.errors:
-        for message in form.errors.get("reason", []) or form.non_field_errors():
-            messages.error(request, message)
-    else:
+    errors = ReopenForm(request.POST).reopen(
+        lambda reason: pool_services.pooled_month_reopen(
+            actor=request.user,  # type: ignore[arg-type]
+            pooled=pooled,
+            reason=reason,
+        )
+    )
+    for message in errors:
+        messages.error(request, message)
+    if not errors:
         messages.success(
             request,
             f"Le mois de {_month_label(pooled.month)} de {pooled.pool.participant} est rouvert "

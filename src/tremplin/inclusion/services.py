@@ -669,15 +669,22 @@ def hours_reject(*, actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
     return _review(actor=actor, entry=entry, status=HoursStatus.REJECTED, reason=reason.strip())
 
 
-def _review(*, actor: User, entry: HoursEntry, status: str, reason: str) -> HoursEntry:
+def _entry_to_decide(actor: User, entry: HoursEntry, who_may: str) -> HoursEntry:
+    """The month, locked, for a decision of the structure that follows the person (never
+    one part of a pooled month: the pool decides for all its parts)."""
     entry = (
         HoursEntry.objects.select_for_update()
         .select_related("placement__participant")
         .get(pk=entry.pk)
     )
-    _check_reviewer(actor, entry.placement.participant, HOURS_REVIEWER_ONLY)
+    _check_reviewer(actor, entry.placement.participant, who_may)
     if entry.pooled_month_id is not None:
         raise ValidationError(pooled_hours_message(entry.placement.pool_id), code="pooled")
+    return entry
+
+
+def _review(*, actor: User, entry: HoursEntry, status: str, reason: str) -> HoursEntry:
+    entry = _entry_to_decide(actor, entry, HOURS_REVIEWER_ONLY)
     before = snapshot(entry, HOURS_FIELDS)
     entry.status = status
     entry.rejection_reason = reason
@@ -704,14 +711,7 @@ def hours_reopen(*, actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
     review ("declared"), and the history keeps who reopened it, when and why."""
     if not reason.strip():
         raise ValidationError({"reason": REOPEN_REASON_REQUIRED})
-    entry = (
-        HoursEntry.objects.select_for_update()
-        .select_related("placement__participant")
-        .get(pk=entry.pk)
-    )
-    _check_reviewer(actor, entry.placement.participant, REOPENER_ONLY)
-    if entry.pooled_month_id is not None:
-        raise ValidationError(pooled_hours_message(entry.placement.pool_id), code="pooled")
+    entry = _entry_to_decide(actor, entry, REOPENER_ONLY)
     if entry.status != HoursStatus.VALIDATED:
         raise ValidationError(not_validated_error(entry.month), code="not_validated")
     before = snapshot(entry, HOURS_FIELDS)

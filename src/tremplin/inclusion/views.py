@@ -804,18 +804,15 @@ def hours_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     scope = facilitator_scope(request.user)
     entry = _hours_entry(scope, pk)
     back = reverse("inclusion:placement_detail", args=[entry.placement_id]) + "#heures"
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.hours_reopen(
-                actor=request.user,  # type: ignore[arg-type]
-                entry=entry,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-    if form.errors:
-        for message in form.errors.get("reason", []) or form.non_field_errors():
+    errors = ReopenForm(request.POST).reopen(
+        lambda reason: services.hours_reopen(
+            actor=request.user,  # type: ignore[arg-type]
+            entry=entry,
+            reason=reason,
+        )
+    )
+    if errors:
+        for message in errors:
             messages.error(request, message)
         return redirect(safe_next_url(request, back))
     messages.success(
