@@ -26,7 +26,7 @@ install: $(VENV)/.synced
 demo: install
 	$(RUN) -m tremplin migrate --no-input
 	$(RUN) -m tremplin demo
-	$(RUN) -m tremplin demo --logins
+	$(RUN) -m tremplin demo --logins --address http://127.0.0.1:$(PORT)
 	@echo "Tremplin (démonstration, mode debug) : http://127.0.0.1:$(PORT)/"
 	$(RUN) -m tremplin runserver 127.0.0.1:$(PORT)
 

@@ -358,6 +358,16 @@ def test_the_command_prints_the_logins(demo, db):
     for login in demo_logins():
         assert login.email in printed
         assert login.role in printed
+    assert "http://127.0.0.1:8000/connexion/" in printed
+
+
+def test_the_logins_lead_to_the_address_the_demo_is_served_at(demo, db):
+    out = StringIO()
+    call_command("demo", "--logins", "--address", "http://127.0.0.1:8080/", stdout=out)
+    printed = out.getvalue()
+    assert "Connexion : http://127.0.0.1:8080/connexion/" in printed
+    assert "http://127.0.0.1:8080/admin/" in printed
+    assert ":8000" not in printed
 
 
 def test_the_command_says_the_demo_is_already_loaded(demo, db):

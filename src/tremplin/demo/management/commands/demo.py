@@ -45,6 +45,11 @@ class Command(BaseCommand):
             help="Affiche les comptes de démonstration (rôle, courriel, mot de passe).",
         )
         parser.add_argument(
+            "--address",
+            default="http://127.0.0.1:8000",
+            help="L'adresse où la démonstration est servie, pour le lien de connexion.",
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="Supprime d'abord les réseaux de démonstration et leurs données, puis les recharge.",
@@ -59,7 +64,7 @@ class Command(BaseCommand):
         if options["reset"] or not options["logins"]:
             self._load()
         if options["logins"]:
-            self._print_logins()
+            self._print_logins(options["address"])
 
     def _migrate(self) -> None:
         """Create or update the tables first: on a new database the demo would find none."""
@@ -94,7 +99,7 @@ class Command(BaseCommand):
             )
         self.stdout.write("Les comptes de démonstration : « python -m tremplin demo --logins ».")
 
-    def _print_logins(self) -> None:
+    def _print_logins(self, address: str) -> None:
         logins = demo_logins()
         headers = ("Rôle", "Courriel", "Mot de passe", "Ce qu'il voit")
         rows = [(item.role, item.email, item.password, item.description) for item in logins]
@@ -107,4 +112,5 @@ class Command(BaseCommand):
             if row is headers:
                 self.stdout.write("  ".join("-" * width for width in [*widths, len(headers[3])]))
         self.stdout.write("")
-        self.stdout.write("Connexion : http://127.0.0.1:8000/connexion/ — administration : /admin/")
+        address = address.rstrip("/")
+        self.stdout.write(f"Connexion : {address}/connexion/ — administration : {address}/admin/")
